@@ -1,0 +1,21 @@
+"""skdc: dataset condensation as scikit-learn estimators on PyTorch.
+
+A condenser turns a training set (X, y) of N rows into a synthetic set of
+M << N rows whose distribution is close to the data's under a chosen
+discrepancy, so that models trained on it score almost as well as models
+trained on all of (X, y).
+"""
+
+from .condensers import MMDCondenser, WassersteinCondenser
+from .model_selection import CondensedEstimator
+from .selection import KMeansCentroids, RandomSubset
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "CondensedEstimator",
+    "KMeansCentroids",
+    "MMDCondenser",
+    "RandomSubset",
+    "WassersteinCondenser",
+]

@@ -1,0 +1,423 @@
+"""Base classes: what every condenser and baseline shares.
+
+``_BaseReducer.fit`` is the template: validate, encode the target, split the
+rows into groups (one per class, or one for regression and ``y=None``), give
+each group its share of the synthetic rows, reduce every group independently
+(in parallel through joblib) and assemble the fitted attributes.  Subclasses
+implement one hook, ``_fit_group``.  ``BaseCondenser`` implements it with the
+single optimisation loop, so a concrete condenser only names its discrepancy.
+"""
+
+import numbers
+import warnings
+from abc import abstractmethod
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._allocation import allocate, resolve_size
+from ._backend import DTYPE, as_tensor, make_generator, resolve_device, to_numpy
+from ._init import INITS
+from ._optimize import optimise
+from ._output import wrap_like
+from .discrepancy import MMD
+from .discrepancy._base import params_to_numpy, params_to_torch
+
+# Discrepancies reported in ``discrepancy_`` and ``score`` are estimated on at
+# most this many real rows per class: the real-real term is quadratic.
+_REPORT_ROWS = 4096
+# ``batch_size="auto"``: whole classes up to this size, minibatches above.
+_AUTO_BATCH = 2048
+
+_CLASSIFICATION = ("binary", "multiclass")
+# A float y with more distinct values than this is a regression target.
+_MAX_FLOAT_LABELS = 20
+
+
+class _BaseReducer(BaseEstimator):
+    """Validation, allocation, grouping and output for every reducer."""
+
+    _parameter_constraints: dict = {
+        "size": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+        ],
+        "allocation": [StrOptions({"proportional", "balanced"}), dict],
+        "random_state": ["random_state"],
+    }
+
+    @abstractmethod
+    def _fit_group(self, X, w, m, seed):
+        """Reduce one group of real rows X (n, d), weights w (n,) summing to
+        one, to m rows.  Returns a dict with ``X`` (m, d), ``weights`` ((m,)
+        or None), ``params`` (resolved discrepancy settings, NumPy),
+        ``history``, ``n_iter`` and ``indices`` (selected rows or None)."""
+
+    def _make_discrepancy(self):
+        """The discrepancy that ``score`` and ``discrepancy_`` report.
+
+        Selection baselines optimise nothing and are measured with a Gaussian
+        MMD at the median bandwidth."""
+        return MMD()
+
+    def _device(self):
+        return resolve_device(getattr(self, "device", "cpu"))
+
+    # ----------------------------------------------------------------- fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Learn the synthetic set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), default=None
+            Class labels (class-conditional condensation), continuous targets
+            (joint condensation of X and y), or None (condense X alone).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each real row in the distribution to match.
+
+        Returns
+        -------
+        self
+        """
+        X, y = self._validate_fit_data(X, y)
+        w = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if (w < 0).any() or w.sum() <= 0:
+            raise ValueError("sample_weight must be non-negative with a positive sum.")
+        target_type, classes, codes, y_encoding = _encode_target(X, y)
+        Z = _join_target(X, y, target_type, y_encoding)
+        groups = _groups(codes, len(classes) if classes is not None else 1, len(X))
+        counts = np.array([len(g) for g in groups])
+        _check_group_sizes(groups, classes, w)
+
+        total = resolve_size(self.size, X.shape[0])
+        labels = classes if classes is not None else np.array([None])
+        alloc = allocate(labels, counts, total, self.allocation)
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(groups))
+
+        results = Parallel(n_jobs=getattr(self, "n_jobs", None), prefer="threads")(
+            delayed(self._fit_group)(Z[g], w[g] / w[g].sum(), int(m), int(s))
+            for g, m, s in zip(groups, alloc, seeds)
+        )
+
+        unsettled = [str(lab) for lab, r in zip(labels, results) if not r["converged"]]
+        if unsettled:
+            warnings.warn(
+                f"{type(self).__name__} reached max_iter={self.max_iter} before the "
+                f"loss settled (groups: {', '.join(unsettled)}); increase max_iter "
+                "or tol.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        shares = np.array([w[g].sum() for g in groups]) / w.sum()
+        discrepancy = self._make_discrepancy()
+        # Baselines resolve no settings while fitting: measuring on the
+        # training rows resolves them, and score reuses them.
+        measured = [
+            self._measure(discrepancy, r["params"], Z[g], w[g], r["X"], r["weights"], s)
+            for r, g, s in zip(results, groups, seeds)
+        ]
+        per_group = [value for value, _ in measured]
+        Z_syn = np.vstack([r["X"] for r in results])
+        X_syn, y_syn = _split_target(Z_syn, target_type, y_encoding, X.dtype)
+        if target_type == "classification":
+            y_syn = np.repeat(classes, alloc)
+        weights = None
+        if any(r["weights"] is not None for r in results):
+            weights = np.concatenate(
+                [
+                    (r["weights"] if r["weights"] is not None else np.full(m, 1 / m))
+                    * share
+                    for r, m, share in zip(results, alloc, shares)
+                ]
+            )
+        indices = None
+        if all(r["indices"] is not None for r in results):
+            indices = np.concatenate([g[r["indices"]] for r, g in zip(results, groups)])
+
+        self.X_ = X_syn
+        self.y_ = y_syn
+        self.sample_weight_ = weights
+        if target_type == "classification":
+            self.classes_ = classes
+        self.target_type_ = target_type
+        self.allocation_ = dict(zip(labels.tolist(), alloc.tolist()))
+        self.n_iter_ = np.array([r["n_iter"] for r in results])
+        self.history_ = [r["history"] for r in results]
+        self.discrepancy_ = float(np.dot(shares, per_group))
+        if indices is not None:
+            self.sample_indices_ = indices
+        self._group_params = [params for _, params in measured]
+        self._group_seeds = seeds
+        self._y_encoding = y_encoding
+        return self
+
+    def fit_resample(self, X, y=None, sample_weight=None):
+        """Fit, then return the synthetic set ``(X_s, y_s)``.
+
+        This is the imbalanced-learn sampler protocol: in an
+        ``imblearn.pipeline.Pipeline`` the condensed set replaces the training
+        data at fit time, and test data passes through untouched.  pandas in
+        gives pandas out (same columns; integer and boolean columns keep
+        their dtype); ``y_s`` is None when ``y`` is None.
+
+        Returns
+        -------
+        X_s : ndarray or DataFrame of shape (size, n_features)
+        y_s : ndarray or Series of shape (size,), or None
+        """
+        self.fit(X, y, sample_weight=sample_weight)
+        return wrap_like(X, y, self.X_, self.y_)
+
+    # --------------------------------------------------------------- score
+    def score(self, X, y=None, sample_weight=None):
+        """Minus the discrepancy between (X, y) and the synthetic set.
+
+        The discrepancy is the one the estimator optimised, with the settings
+        resolved at fit time (e.g. the median bandwidth of the training data),
+        averaged over classes by their weight in ``X``; it is estimated on at
+        most 4096 rows per class.  Higher is better, so ``GridSearchCV`` can
+        tune a condenser on its own; compare only settings that share a
+        discrepancy, since values of different kernels are not comparable.
+        """
+        check_is_fitted(self, "X_")
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        w = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if self.target_type_ != "unsupervised" and y is None:
+            raise ValueError(
+                f"This condenser was fitted with {self.target_type_} targets; "
+                "score needs y too."
+            )
+        if self.target_type_ == "unsupervised":
+            codes, y_num = None, None
+        elif self.target_type_ == "classification":
+            y = np.asarray(y)
+            unknown = np.setdiff1d(np.unique(y), self.classes_)
+            if unknown.size:
+                raise ValueError(f"y holds classes unseen during fit: {unknown}.")
+            codes, y_num = np.searchsorted(self.classes_, y), None
+        else:
+            codes, y_num = None, np.asarray(y, float)
+        Z = _join_target(X, y_num, self.target_type_, self._y_encoding)
+        Z_syn = _join_target(
+            self.X_,
+            self.y_ if y_num is not None else None,
+            self.target_type_,
+            self._y_encoding,
+        )
+        bounds = np.cumsum([0, *self.allocation_.values()])
+        discrepancy = self._make_discrepancy()
+        total, mass = 0.0, 0.0
+        for k, g in enumerate(_groups(codes, len(self.allocation_), len(X))):
+            if len(g) == 0:
+                continue
+            rows = slice(bounds[k], bounds[k + 1])
+            v = None if self.sample_weight_ is None else self.sample_weight_[rows]
+            value, _ = self._measure(
+                discrepancy,
+                self._group_params[k],
+                Z[g],
+                w[g],
+                Z_syn[rows],
+                v,
+                self._group_seeds[k],
+            )
+            total += w[g].sum() * value
+            mass += w[g].sum()
+        return -total / mass
+
+    def _measure(self, discrepancy, params, X, w, Y, v, seed):
+        """Discrepancy between real rows (X, w) and synthetic rows (Y, v) on
+        at most ``_REPORT_ROWS`` real rows, with the settings ``params``
+        (resolved on X when None).  Returns ``(value, params)``."""
+        rng = np.random.RandomState(seed)
+        if X.shape[0] > _REPORT_ROWS:
+            keep = rng.choice(X.shape[0], _REPORT_ROWS, replace=False)
+            X, w = X[keep], w[keep]
+        device = self._device()
+        v = np.full(Y.shape[0], 1.0 / Y.shape[0]) if v is None else v / v.sum()
+        with torch.no_grad():
+            Xt = as_tensor(X, device)
+            generator = make_generator(seed, device)
+            state = discrepancy.prepare(
+                Xt,
+                as_tensor(w / w.sum(), device),
+                params=params_to_torch(params, device, DTYPE),
+                generator=generator,
+            )
+            value = discrepancy(
+                state, as_tensor(Y, device), as_tensor(v, device), generator=generator
+            )
+        return float(value), params_to_numpy(state["params"])
+
+    def _validate_fit_data(self, X, y):
+        if y is None:
+            X = validate_data(
+                self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
+            )
+            return X, None
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2,
+            y_numeric=False,
+        )
+        return X, y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags
+
+
+class BaseCondenser(_BaseReducer):
+    """Base class of condensers that learn synthetic rows by gradient descent.
+
+    A concrete condenser stores its own parameters and returns its objective
+    from ``_make_discrepancy``; the loop, the validation and the output are
+    shared.  See :func:`skdc._optimize.optimise` for the loop.
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseReducer._parameter_constraints,
+        "init": [StrOptions(set(INITS))],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(numbers.Integral, 1, None, closed="left"),
+            None,
+        ],
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
+        "n_jobs": [numbers.Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    @abstractmethod
+    def _make_discrepancy(self):
+        """The objective, a :class:`skdc.discrepancy.Discrepancy`."""
+
+    def _batch_rows(self, n):
+        if self.batch_size == "auto":
+            return None if n <= _AUTO_BATCH else _AUTO_BATCH
+        return self.batch_size
+
+    def _fit_group(self, X, w, m, seed):
+        device = self._device()
+        rng = np.random.RandomState(seed)
+        generator = make_generator(seed, device)
+        Y0 = INITS[self.init](X, w, m, rng)
+        Xt, wt = as_tensor(X, device), as_tensor(w, device)
+        discrepancy = self._make_discrepancy()
+        state = discrepancy.prepare(Xt, wt, generator=generator)
+        Y, history, n_iter, converged = optimise(
+            discrepancy,
+            state,
+            as_tensor(Y0, device),
+            lower=Xt.min(0).values,
+            upper=Xt.max(0).values,
+            learning_rate=self.learning_rate,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            batch_size=self._batch_rows(X.shape[0]),
+            generator=generator,
+            label=f"{type(self).__name__} group of {X.shape[0]} rows",
+            verbose=self.verbose,
+        )
+        return {
+            "X": to_numpy(Y, np.float64),
+            "weights": None,
+            "params": params_to_numpy(state["params"]),
+            "history": history,
+            "n_iter": n_iter,
+            "converged": converged,
+            "indices": None,
+        }
+
+
+# --------------------------------------------------------------- helpers
+def _encode_target(X, y):
+    """-> (target_type, classes, integer codes per row, regression encoding)."""
+    if y is None:
+        return "unsupervised", None, None, None
+    kind = type_of_target(y, input_name="y")
+    # Float targets are continuous unless they look like labels (few distinct
+    # whole numbers): scikit-learn calls 25.0, 26.0, ... "multiclass", which
+    # would split a regression target into hundreds of tiny classes.
+    if kind == "multiclass" and y.dtype.kind == "f":
+        if len(np.unique(y)) > _MAX_FLOAT_LABELS:
+            kind = "continuous"
+    if kind in _CLASSIFICATION:
+        classes, codes = np.unique(y, return_inverse=True)
+        return "classification", classes, codes, None
+    if kind == "continuous":
+        y = y.astype(np.float64)
+        sd = y.std()
+        # y weighs like one typical feature: scaled to the features' RMS spread.
+        spread = np.sqrt(np.mean(X.var(0)))
+        return (
+            "regression",
+            None,
+            None,
+            (
+                y.mean(),
+                sd if sd > 0 else 1.0,
+                spread if spread > 0 else 1.0,
+            ),
+        )
+    raise ValueError(
+        f"y must be class labels, continuous targets or None; got a {kind} "
+        "target, which skdc cannot condense."
+    )
+
+
+def _join_target(X, y, target_type, y_encoding):
+    """Regression condenses [X, y] jointly, y in the units of ``y_encoding``."""
+    if target_type != "regression" or y is None:
+        return X
+    mean, sd, spread = y_encoding
+    return np.column_stack([X, (np.asarray(y, np.float64) - mean) / sd * spread])
+
+
+def _split_target(Z, target_type, y_encoding, dtype):
+    if target_type != "regression":
+        return Z.astype(dtype, copy=False), None
+    mean, sd, spread = y_encoding
+    return Z[:, :-1].astype(dtype, copy=False), Z[:, -1] / spread * sd + mean
+
+
+def _groups(codes, n_groups, n_rows):
+    """Row indices of each group: one per class, or all rows."""
+    if codes is None:
+        return [np.arange(n_rows)]
+    return [np.flatnonzero(codes == k) for k in range(n_groups)]
+
+
+def _check_group_sizes(groups, classes, w):
+    for k, g in enumerate(groups):
+        if classes is not None and len(g) < 2:
+            raise ValueError(
+                f"Class {classes[k]!r} has {len(g)} row; condensation needs at "
+                "least 2 rows per class. Drop or merge the class first."
+            )
+        if w[g].sum() <= 0:
+            raise ValueError(
+                "Every class needs a positive total sample_weight; "
+                f"class {classes[k] if classes is not None else 0!r} has none."
+            )

@@ -1,0 +1,117 @@
+"""The one optimisation loop behind every condenser."""
+
+import torch
+from tqdm.auto import tqdm
+
+from ._backend import to_numpy
+
+# Convergence is judged on the mean loss over windows of this many steps,
+# which smooths the noise of minibatches and random projections.
+_WINDOW = 10
+# Step halvings without progress before the loss counts as settled.
+_MAX_STALLS = 3
+
+
+def optimise(
+    discrepancy,
+    state,
+    Y0,
+    *,
+    lower,
+    upper,
+    learning_rate,
+    max_iter,
+    tol,
+    batch_size,
+    generator,
+    label=None,
+    verbose=0,
+):
+    """Minimise ``discrepancy(state, Y, v)`` over the synthetic rows Y.
+
+    Y is parametrised per feature as ``Y = centre + scale * Z`` with the
+    class's mean and standard deviation, so one learning rate suits every
+    feature scale while the discrepancy keeps the data's own geometry.  After
+    each Adam step Y is projected back into the observed range [lower, upper]
+    (synthetic rows must look like data).
+
+    Parameters
+    ----------
+    discrepancy, state
+        The objective and its state from ``discrepancy.prepare``.
+    Y0 : tensor (m, d)
+        Starting points.
+    lower, upper : tensor (d,)
+        Observed range per feature.
+    batch_size : int or None
+        Real rows per step; None uses all of them every step.
+
+    Returns
+    -------
+    Y : tensor (m, d), history : ndarray (n_iter,), n_iter : int,
+    converged : bool
+    """
+    X, w = state["X"], state["w"]
+    n, m = X.shape[0], Y0.shape[0]
+    centre = w @ X  # (d,)
+    scale = (w @ (X - centre) ** 2).sqrt()
+    scale = torch.where(scale > 0, scale, torch.ones_like(scale))
+    z_low, z_high = (lower - centre) / scale, (upper - centre) / scale
+
+    Z = ((Y0 - centre) / scale).clone().requires_grad_(True)
+    v = torch.full((m,), 1.0 / m, dtype=Y0.dtype, device=Y0.device)
+    optimizer = torch.optim.Adam([Z], lr=learning_rate)
+    losses = torch.empty(max_iter, dtype=Y0.dtype, device=Y0.device)
+    bar = tqdm(total=max_iter, desc=label, disable=verbose <= 0, leave=False)
+
+    converged, previous, n_iter, stalls = False, None, max_iter, 0
+    for it in range(max_iter):
+        batch = None
+        if batch_size is not None and batch_size < n:
+            idx = torch.randint(n, (batch_size,), generator=generator, device=X.device)
+            wb = w[idx]
+            batch = (X[idx], wb / wb.sum())
+        optimizer.zero_grad(set_to_none=True)
+        loss = discrepancy(
+            state, centre + scale * Z, v, batch=batch, generator=generator
+        )
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            Z.copy_(torch.maximum(torch.minimum(Z, z_high), z_low))
+        losses[it] = loss.detach()
+
+        if (it + 1) % _WINDOW == 0:
+            # One host sync per window, not per step.
+            window = losses[it + 1 - _WINDOW : it + 1]
+            current = window.mean().item()
+            if current != current or abs(current) == float("inf"):
+                bar.close()
+                _raise_diverged(it + 1, label)
+            bar.update(_WINDOW)
+            bar.set_postfix(loss=f"{current:.4g}")
+            if previous is not None and previous - current <= tol * abs(previous):
+                # A plateau: halve the step; a few halvings in a row without
+                # progress mean the loss has settled.
+                stalls += 1
+                if stalls > _MAX_STALLS:
+                    converged, n_iter = True, it + 1
+                    break
+                for group in optimizer.param_groups:
+                    group["lr"] *= 0.5
+            else:
+                stalls = 0
+            previous = current if previous is None else min(previous, current)
+    bar.close()
+    history = to_numpy(losses[:n_iter])
+    if not torch.isfinite(losses[:n_iter]).all() or not torch.isfinite(Z).all():
+        _raise_diverged(n_iter, label)
+    return (centre + scale * Z).detach(), history, n_iter, converged
+
+
+def _raise_diverged(iteration, label):
+    where = "" if label is None else f", {label}"
+    raise FloatingPointError(
+        f"The optimisation diverged (non-finite loss by iteration {iteration}"
+        f"{where}); lower learning_rate or check the data for extreme values."
+    )

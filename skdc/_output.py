@@ -1,0 +1,33 @@
+"""Give results the container type of the input: pandas in, pandas out."""
+
+import numpy as np
+
+
+def wrap_like(X_in, y_in, X_out, y_out):
+    """Return ``(X_out, y_out)`` as a DataFrame/Series when the inputs were.
+
+    Integer columns are rounded and boolean columns thresholded at 0.5, so
+    every column keeps its input dtype; condensers keep synthetic values
+    inside the observed range, so the rounded values are valid too.
+    """
+    if hasattr(X_in, "columns") and hasattr(X_in, "dtypes"):
+        import pandas as pd
+
+        frame = pd.DataFrame(X_out, columns=X_in.columns)
+        for column, dtype in X_in.dtypes.items():
+            # Extension dtypes (nullable ints, categories) are left as floats.
+            kind = dtype.kind if isinstance(dtype, np.dtype) else "O"
+            if kind == "b":
+                frame[column] = frame[column].to_numpy() > 0.5
+            elif kind in "iu":
+                frame[column] = np.rint(frame[column].to_numpy()).astype(dtype)
+            elif kind == "f":
+                frame[column] = frame[column].astype(dtype)
+        X_out = frame
+    if y_out is not None and hasattr(y_in, "name") and hasattr(y_in, "index"):
+        import pandas as pd
+
+        y_out = pd.Series(y_out, name=y_in.name)
+        if y_in.dtype != object:
+            y_out = y_out.astype(y_in.dtype)
+    return X_out, y_out

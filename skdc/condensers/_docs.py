@@ -1,0 +1,59 @@
+"""Parameter and attribute text shared by the condensers' docstrings."""
+
+COMMON_PARAMETERS = """\
+size : int or float, default=100
+        Synthetic rows in total (int), or a fraction of the training rows
+        (float in (0, 1)).
+    allocation : {"proportional", "balanced"} or dict, default="proportional"
+        Rows per class: proportional to the class frequencies, equal shares,
+        or an explicit ``{class: count}``.  Every class gets at least one
+        row; asking a class for more rows than it has raises ``ValueError``.
+    init : {"random_real", "kmeans++", "kmeans", "noise"}, default="random_real"
+        Starting points: random real rows of the class, k-means++ seeds,
+        k-means centroids, or Gaussian noise with the class's mean and spread.
+    max_iter : int, default=500
+        Optimisation steps per class.
+    tol : float, default=1e-4
+        Stop when the mean loss over 10 steps improves by less than ``tol``
+        times its previous value; a ``ConvergenceWarning`` is raised when
+        ``max_iter`` comes first.
+    learning_rate : float, default=0.05
+        Adam step size in units of each feature's standard deviation within
+        the class, so it does not depend on the scale of the data.
+    batch_size : "auto", int or None, default="auto"
+        Real rows per step.  ``"auto"`` uses whole classes up to 2048 rows and
+        minibatches of 2048 above; None always uses whole classes.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the optimisation runs; ``"auto"`` picks CUDA when available.
+    n_jobs : int, default=None
+        Classes condensed in parallel (joblib; threads by default, any joblib
+        backend through ``joblib.parallel_backend``).
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation and minibatches; an int gives identical output
+        on every run.
+    verbose : int, default=0
+        Above 0, a progress bar per class."""
+
+COMMON_ATTRIBUTES = """\
+X_ : ndarray of shape (size, n_features)
+        The synthetic rows, in the dtype of the input (float32 stays float32).
+    y_ : ndarray of shape (size,) or None
+        Their labels (classification, grouped by class in the order of
+        ``classes_``), learned targets (regression), or None.
+    sample_weight_ : None
+        Synthetic rows are equally weighted.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classification only).
+    target_type_ : {"classification", "regression", "unsupervised"}
+    allocation_ : dict
+        Rows per class (key None without classes).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when X has string column names.
+    n_iter_ : ndarray of shape (n_groups,)
+        Steps run per class.
+    history_ : list of ndarray
+        Loss at every step, one array per class.
+    discrepancy_ : float
+        Final discrepancy to the training data, averaged over classes by
+        weight (estimated on at most 4096 rows per class)."""

@@ -1,0 +1,18 @@
+"""Differentiable discrepancies between a data set and a synthetic set.
+
+Each is an object with ``prepare`` and ``__call__`` (see
+:class:`~skdc.discrepancy.Discrepancy`); they add and scale, so composite
+objectives read as formulas: ``MMD() + 0.1 * SinkhornDivergence()``.
+"""
+
+from ._base import Discrepancy
+from .mmd import MMD
+from .wasserstein import SinkhornDivergence, SlicedWasserstein, Wasserstein
+
+__all__ = [
+    "Discrepancy",
+    "MMD",
+    "SinkhornDivergence",
+    "SlicedWasserstein",
+    "Wasserstein",
+]

@@ -1,0 +1,108 @@
+"""Baselines that pick or cluster real rows, with the condensers' API.
+
+A condenser is only worth its cost if it beats these: a stratified random
+subset (real rows, no optimisation) and per-class k-means centroids.
+"""
+
+import numbers
+
+import numpy as np
+
+from ._base import _BaseReducer
+from ._init import kmeans_centers
+
+
+class RandomSubset(_BaseReducer):
+    """Stratified random subset of real rows.
+
+    Each class keeps its allocated number of rows, drawn without replacement
+    (with probability proportional to ``sample_weight`` when given).
+
+    Parameters
+    ----------
+    size : int or float, default=100
+        Rows in total, or a fraction of the training rows.
+    allocation : {"proportional", "balanced"} or dict, default="proportional"
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    X_, y_, classes_, allocation_, n_features_in_, discrepancy_
+        As for :class:`~skdc.MMDCondenser`; ``discrepancy_`` is the Gaussian
+        MMD^2 at the median bandwidth.
+    sample_indices_ : ndarray of shape (size,)
+        Rows of the training data that were kept.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skdc.selection import RandomSubset
+    >>> X, y = load_iris(return_X_y=True)
+    >>> subset = RandomSubset(size=6, random_state=0).fit(X, y)
+    >>> bool((subset.X_ == X[subset.sample_indices_]).all())
+    True
+    """
+
+    def __init__(self, *, size=100, allocation="proportional", random_state=None):
+        self.size = size
+        self.allocation = allocation
+        self.random_state = random_state
+
+    def _fit_group(self, X, w, m, seed):
+        rng = np.random.RandomState(seed)
+        indices = np.sort(rng.choice(X.shape[0], size=m, replace=False, p=w))
+        return _result(X[indices], indices=indices)
+
+
+class KMeansCentroids(_BaseReducer):
+    """Per-class k-means centroids (MiniBatchKMeans above 10,000 rows).
+
+    Parameters
+    ----------
+    size : int or float, default=100
+    allocation : {"proportional", "balanced"} or dict, default="proportional"
+    n_jobs : int, default=None
+        Classes clustered in parallel.
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    X_, y_, classes_, allocation_, n_features_in_, discrepancy_
+        As for :class:`~skdc.MMDCondenser`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skdc.selection import KMeansCentroids
+    >>> X, y = load_iris(return_X_y=True)
+    >>> KMeansCentroids(size=9, random_state=0).fit(X, y).X_.shape
+    (9, 4)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseReducer._parameter_constraints,
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(
+        self, *, size=100, allocation="proportional", n_jobs=None, random_state=None
+    ):
+        self.size = size
+        self.allocation = allocation
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _fit_group(self, X, w, m, seed):
+        return _result(kmeans_centers(X, w, m, np.random.RandomState(seed)))
+
+
+def _result(X, indices=None):
+    return {
+        "X": X,
+        "weights": None,
+        "params": None,
+        "history": np.zeros(0),
+        "n_iter": 0,
+        "converged": True,
+        "indices": indices,
+    }
