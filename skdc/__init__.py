@@ -6,7 +6,7 @@ discrepancy, so that models trained on it score almost as well as models
 trained on all of (X, y).
 """
 
-from .condensers import MMDCondenser, WassersteinCondenser
+from .condensers import DiscrepancyCondenser, MMDCondenser, WassersteinCondenser
 from .model_selection import CondensedEstimator
 from .selection import KMeansCentroids, RandomSubset
 
@@ -14,6 +14,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "CondensedEstimator",
+    "DiscrepancyCondenser",
     "KMeansCentroids",
     "MMDCondenser",
     "RandomSubset",

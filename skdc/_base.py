@@ -27,7 +27,14 @@ from sklearn.utils.validation import (
 )
 
 from ._allocation import allocate, resolve_size
-from ._backend import DTYPE, as_tensor, make_generator, resolve_device, to_numpy
+from ._backend import (
+    DTYPE,
+    as_tensor,
+    make_generator,
+    resolve_device,
+    to_numpy,
+    torch_threads,
+)
 from ._init import INITS
 from ._optimize import optimise
 from ._output import wrap_like
@@ -39,6 +46,8 @@ from .discrepancy._base import params_to_numpy, params_to_torch
 _REPORT_ROWS = 4096
 # ``batch_size="auto"``: whole classes up to this size, minibatches above.
 _AUTO_BATCH = 2048
+# Kernel entries x features per step below which one CPU thread is fastest.
+_SMALL_STEP = 2**22
 
 _CLASSIFICATION = ("binary", "multiclass")
 # A float y with more distinct values than this is a regression target.
@@ -71,6 +80,10 @@ class _BaseReducer(BaseEstimator):
         MMD at the median bandwidth."""
         return MMD()
 
+    def _threads(self, counts, alloc, n_features):
+        """Torch CPU threads for the fit; None keeps torch's setting."""
+        return None
+
     def _device(self):
         return resolve_device(getattr(self, "device", "cpu"))
 
@@ -99,8 +112,10 @@ class _BaseReducer(BaseEstimator):
         target_type, classes, codes, y_encoding = _encode_target(X, y)
         Z = _join_target(X, y, target_type, y_encoding)
         groups = _groups(codes, len(classes) if classes is not None else 1, len(X))
-        counts = np.array([len(g) for g in groups])
         _check_group_sizes(groups, classes, w)
+        # Rows of zero weight are not part of the distribution (as if removed),
+        # so they count neither for the shares nor as rows available to draw.
+        counts = np.array([np.count_nonzero(w[g]) for g in groups])
 
         total = resolve_size(self.size, X.shape[0])
         labels = classes if classes is not None else np.array([None])
@@ -108,10 +123,11 @@ class _BaseReducer(BaseEstimator):
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(groups))
 
-        results = Parallel(n_jobs=getattr(self, "n_jobs", None), prefer="threads")(
-            delayed(self._fit_group)(Z[g], w[g] / w[g].sum(), int(m), int(s))
-            for g, m, s in zip(groups, alloc, seeds)
-        )
+        with torch_threads(self._threads(counts, alloc, Z.shape[1])):
+            results = Parallel(n_jobs=getattr(self, "n_jobs", None), prefer="threads")(
+                delayed(self._fit_group)(Z[g], w[g] / w[g].sum(), int(m), int(s))
+                for g, m, s in zip(groups, alloc, seeds)
+            )
 
         unsettled = [str(lab) for lab, r in zip(labels, results) if not r["converged"]]
         if unsettled:
@@ -120,7 +136,7 @@ class _BaseReducer(BaseEstimator):
                 f"loss settled (groups: {', '.join(unsettled)}); increase max_iter "
                 "or tol.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,  # past sklearn's fit wrapper, to the caller
             )
         shares = np.array([w[g].sum() for g in groups]) / w.sum()
         discrepancy = self._make_discrepancy()
@@ -137,7 +153,9 @@ class _BaseReducer(BaseEstimator):
             y_syn = np.repeat(classes, alloc)
         weights = None
         if any(r["weights"] is not None for r in results):
-            weights = np.concatenate(
+            # Each class keeps its share of the data's weight; the mean weight
+            # is 1 so regularised estimators see the usual total weight.
+            weights = total * np.concatenate(
                 [
                     (r["weights"] if r["weights"] is not None else np.full(m, 1 / m))
                     * share
@@ -261,7 +279,8 @@ class _BaseReducer(BaseEstimator):
             value = discrepancy(
                 state, as_tensor(Y, device), as_tensor(v, device), generator=generator
             )
-        return float(value), params_to_numpy(state["params"])
+        # Every skdc discrepancy is >= 0; rounding can leave -1e-9.
+        return max(float(value), 0.0), params_to_numpy(state["params"])
 
     def _validate_fit_data(self, X, y):
         if y is None:
@@ -296,6 +315,7 @@ class BaseCondenser(_BaseReducer):
     _parameter_constraints: dict = {
         **_BaseReducer._parameter_constraints,
         "init": [StrOptions(set(INITS))],
+        "weights": [StrOptions({"uniform", "learned"})],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -313,6 +333,15 @@ class BaseCondenser(_BaseReducer):
     def _make_discrepancy(self):
         """The objective, a :class:`skdc.discrepancy.Discrepancy`."""
 
+    def _threads(self, counts, alloc, n_features):
+        # One thread when a step's kernel work (rows x synthetic rows x
+        # features) is too small to share between threads.
+        if self._device().type != "cpu":
+            return None
+        rows = np.array([self._batch_rows(n) or n for n in counts])
+        work = int(np.max(rows * np.asarray(alloc) * n_features))
+        return 1 if work < _SMALL_STEP else None
+
     def _batch_rows(self, n):
         if self.batch_size == "auto":
             return None if n <= _AUTO_BATCH else _AUTO_BATCH
@@ -326,10 +355,13 @@ class BaseCondenser(_BaseReducer):
         Xt, wt = as_tensor(X, device), as_tensor(w, device)
         discrepancy = self._make_discrepancy()
         state = discrepancy.prepare(Xt, wt, generator=generator)
-        Y, history, n_iter, converged = optimise(
+        Y, v, history, n_iter, converged = optimise(
             discrepancy,
             state,
+            Xt,
+            wt,
             as_tensor(Y0, device),
+            learn_weights=self.weights == "learned",
             lower=Xt.min(0).values,
             upper=Xt.max(0).values,
             learning_rate=self.learning_rate,
@@ -342,7 +374,7 @@ class BaseCondenser(_BaseReducer):
         )
         return {
             "X": to_numpy(Y, np.float64),
-            "weights": None,
+            "weights": to_numpy(v, np.float64) if self.weights == "learned" else None,
             "params": params_to_numpy(state["params"]),
             "history": history,
             "n_iter": n_iter,
@@ -356,7 +388,7 @@ def _encode_target(X, y):
     """-> (target_type, classes, integer codes per row, regression encoding)."""
     if y is None:
         return "unsupervised", None, None, None
-    kind = type_of_target(y, input_name="y")
+    kind = type_of_target(y, input_name="y", raise_unknown=True)
     # Float targets are continuous unless they look like labels (few distinct
     # whole numbers): scikit-learn calls 25.0, 26.0, ... "multiclass", which
     # would split a regression target into hundreds of tiny classes.

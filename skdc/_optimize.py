@@ -15,8 +15,11 @@ _MAX_STALLS = 3
 def optimise(
     discrepancy,
     state,
+    X,
+    w,
     Y0,
     *,
+    learn_weights,
     lower,
     upper,
     learning_rate,
@@ -35,10 +38,16 @@ def optimise(
     each Adam step Y is projected back into the observed range [lower, upper]
     (synthetic rows must look like data).
 
+    With ``learn_weights`` the synthetic weights are optimised too, as
+    ``v = softmax(a)`` over free logits a, which keeps them positive and
+    summing to one.
+
     Parameters
     ----------
     discrepancy, state
         The objective and its state from ``discrepancy.prepare``.
+    X, w : tensor (n, d), tensor (n,)
+        The real rows and their weights (summing to one).
     Y0 : tensor (m, d)
         Starting points.
     lower, upper : tensor (d,)
@@ -48,10 +57,9 @@ def optimise(
 
     Returns
     -------
-    Y : tensor (m, d), history : ndarray (n_iter,), n_iter : int,
-    converged : bool
+    Y : tensor (m, d), v : tensor (m,), history : ndarray (n_iter,),
+    n_iter : int, converged : bool
     """
-    X, w = state["X"], state["w"]
     n, m = X.shape[0], Y0.shape[0]
     centre = w @ X  # (d,)
     scale = (w @ (X - centre) ** 2).sqrt()
@@ -59,8 +67,11 @@ def optimise(
     z_low, z_high = (lower - centre) / scale, (upper - centre) / scale
 
     Z = ((Y0 - centre) / scale).clone().requires_grad_(True)
-    v = torch.full((m,), 1.0 / m, dtype=Y0.dtype, device=Y0.device)
-    optimizer = torch.optim.Adam([Z], lr=learning_rate)
+    logits = torch.zeros(m, dtype=Y0.dtype, device=Y0.device)
+    params = [Z]
+    if learn_weights:
+        params.append(logits.requires_grad_(True))
+    optimizer = torch.optim.Adam(params, lr=learning_rate)
     losses = torch.empty(max_iter, dtype=Y0.dtype, device=Y0.device)
     bar = tqdm(total=max_iter, desc=label, disable=verbose <= 0, leave=False)
 
@@ -72,9 +83,8 @@ def optimise(
             wb = w[idx]
             batch = (X[idx], wb / wb.sum())
         optimizer.zero_grad(set_to_none=True)
-        loss = discrepancy(
-            state, centre + scale * Z, v, batch=batch, generator=generator
-        )
+        Y, v = centre + scale * Z, torch.softmax(logits, 0)
+        loss = discrepancy(state, Y, v, batch=batch, generator=generator)
         loss.backward()
         optimizer.step()
         with torch.no_grad():
@@ -106,7 +116,8 @@ def optimise(
     history = to_numpy(losses[:n_iter])
     if not torch.isfinite(losses[:n_iter]).all() or not torch.isfinite(Z).all():
         _raise_diverged(n_iter, label)
-    return (centre + scale * Z).detach(), history, n_iter, converged
+    Y, v = (centre + scale * Z).detach(), torch.softmax(logits, 0).detach()
+    return Y, v, history, n_iter, converged
 
 
 def _raise_diverged(iteration, label):

@@ -1,6 +1,7 @@
 """Condensers: one class per objective, all on BaseCondenser's loop."""
 
+from .generic import DiscrepancyCondenser
 from .mmd import MMDCondenser
 from .wasserstein import WassersteinCondenser
 
-__all__ = ["MMDCondenser", "WassersteinCondenser"]
+__all__ = ["DiscrepancyCondenser", "MMDCondenser", "WassersteinCondenser"]

@@ -11,9 +11,14 @@ size : int or float, default=100
     init : {"random_real", "kmeans++", "kmeans", "noise"}, default="random_real"
         Starting points: random real rows of the class, k-means++ seeds,
         k-means centroids, or Gaussian noise with the class's mean and spread.
+    weights : {"uniform", "learned"}, default="uniform"
+        Equal weights for the synthetic rows, or weights learned jointly with
+        the rows (softmax-parametrised, so positive); learned weights are
+        exposed as ``sample_weight_`` and passed on by
+        :class:`~skdc.CondensedEstimator`.
     max_iter : int, default=500
         Optimisation steps per class.
-    tol : float, default=1e-4
+    tol : float, default=1e-3
         Stop when the mean loss over 10 steps improves by less than ``tol``
         times its previous value; a ``ConvergenceWarning`` is raised when
         ``max_iter`` comes first.
@@ -40,8 +45,9 @@ X_ : ndarray of shape (size, n_features)
     y_ : ndarray of shape (size,) or None
         Their labels (classification, grouped by class in the order of
         ``classes_``), learned targets (regression), or None.
-    sample_weight_ : None
-        Synthetic rows are equally weighted.
+    sample_weight_ : ndarray of shape (size,) or None
+        Learned weights (``weights="learned"``), with mean 1 and each class
+        keeping its share of the data's weight; None for equal weights.
     classes_ : ndarray of shape (n_classes,)
         Class labels (classification only).
     target_type_ : {"classification", "regression", "unsupervised"}

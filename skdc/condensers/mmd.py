@@ -5,7 +5,7 @@ import numbers
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import BaseCondenser
-from ..discrepancy import MMD
+from ..discrepancy import MMD, RandomFeatureMMD
 from ..kernels import KERNELS
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
@@ -26,6 +26,13 @@ default="gaussian"
     bandwidth : "median", float or list of float, default="median"
         Kernel scale: the median pairwise distance within each class, an
         absolute scale, or a list of scales whose kernels are averaged.
+    features : {{"exact", "rff"}}, default="exact"
+        ``"exact"`` evaluates the kernel on (minibatches of) real rows;
+        ``"rff"`` matches mean embeddings of random Fourier features (Gaussian
+        and Laplacian kernels), so the real rows are read once and each step
+        costs the same whatever the number of rows.
+    n_features : int, default=1024
+        Random frequencies for ``features="rff"``.
     {COMMON_PARAMETERS}
 
     Attributes
@@ -75,6 +82,8 @@ default="gaussian"
             list,
             tuple,
         ],
+        "features": [StrOptions({"exact", "rff"})],
+        "n_features": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -82,11 +91,14 @@ default="gaussian"
         *,
         kernel="gaussian",
         bandwidth="median",
+        features="exact",
+        n_features=1024,
         size=100,
         allocation="proportional",
         init="random_real",
+        weights="uniform",
         max_iter=500,
-        tol=1e-4,
+        tol=1e-3,
         learning_rate=0.05,
         batch_size="auto",
         device="auto",
@@ -96,9 +108,12 @@ default="gaussian"
     ):
         self.kernel = kernel
         self.bandwidth = bandwidth
+        self.features = features
+        self.n_features = n_features
         self.size = size
         self.allocation = allocation
         self.init = init
+        self.weights = weights
         self.max_iter = max_iter
         self.tol = tol
         self.learning_rate = learning_rate
@@ -109,4 +124,8 @@ default="gaussian"
         self.verbose = verbose
 
     def _make_discrepancy(self):
+        if self.features == "rff":
+            return RandomFeatureMMD(
+                kernel=self.kernel, bandwidth=self.bandwidth, n_features=self.n_features
+            )
         return MMD(kernel=self.kernel, bandwidth=self.bandwidth)

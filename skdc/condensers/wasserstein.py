@@ -71,7 +71,7 @@ class WassersteinCondenser(BaseCondenser):
 
     _parameter_constraints: dict = {
         **BaseCondenser._parameter_constraints,
-        "method": [StrOptions({"exact", "sinkhorn", "sliced"})],
+        "method": [StrOptions({"exact", "sinkhorn", "sliced"})],  # keys of _METHODS
         "p": [Interval(numbers.Real, 1, None, closed="left")],
         "reg": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_projections": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -87,8 +87,9 @@ class WassersteinCondenser(BaseCondenser):
         size=100,
         allocation="proportional",
         init="random_real",
+        weights="uniform",
         max_iter=500,
-        tol=1e-4,
+        tol=1e-3,
         learning_rate=0.05,
         batch_size="auto",
         device="auto",
@@ -103,6 +104,7 @@ class WassersteinCondenser(BaseCondenser):
         self.size = size
         self.allocation = allocation
         self.init = init
+        self.weights = weights
         self.max_iter = max_iter
         self.tol = tol
         self.learning_rate = learning_rate
@@ -113,8 +115,12 @@ class WassersteinCondenser(BaseCondenser):
         self.verbose = verbose
 
     def _make_discrepancy(self):
-        if self.method == "exact":
-            return Wasserstein(p=self.p)
-        if self.method == "sinkhorn":
-            return SinkhornDivergence(reg=self.reg, p=self.p)
-        return SlicedWasserstein(n_projections=self.n_projections, p=self.p)
+        return _METHODS[self.method](self)
+
+
+_METHODS = {
+    "exact": lambda c: Wasserstein(p=c.p),
+    "sinkhorn": lambda c: SinkhornDivergence(reg=c.reg, p=c.p),
+    "sliced": lambda c: SlicedWasserstein(n_projections=c.n_projections, p=c.p),
+}
+"""``method`` -> discrepancy built from the condenser's parameters."""

@@ -7,11 +7,13 @@ objectives read as formulas: ``MMD() + 0.1 * SinkhornDivergence()``.
 
 from ._base import Discrepancy
 from .mmd import MMD
+from .rff import RandomFeatureMMD
 from .wasserstein import SinkhornDivergence, SlicedWasserstein, Wasserstein
 
 __all__ = [
     "Discrepancy",
     "MMD",
+    "RandomFeatureMMD",
     "SinkhornDivergence",
     "SlicedWasserstein",
     "Wasserstein",

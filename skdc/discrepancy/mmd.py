@@ -21,6 +21,8 @@ from ._base import Discrepancy, real_batch
 
 # Entries of one Gram-matrix block: bounds memory at a few tens of MB.
 _BLOCK_ENTRIES = 2**22
+# Rows beyond which the constant real-real term is estimated on a subsample.
+_XX_ROWS = 4096
 
 
 def _block_rows(n_cols, n_scales):
@@ -46,8 +48,7 @@ def mmd2(kernel, X, w, Y, v, bandwidth, xx=None):
             xx = weighted_gram_sum(kernel, X, w, X, w, bandwidth)
     xy = weighted_gram_sum(kernel, X, w, Y, v, bandwidth)
     yy = v @ kernel(Y, Y, bandwidth) @ v
-    # Rounding can push a tiny MMD^2 below zero; the true value is >= 0.
-    return (xx - 2.0 * xy + yy).clamp_min(0.0)
+    return xx - 2.0 * xy + yy
 
 
 class MMD(Discrepancy):
@@ -70,34 +71,59 @@ class MMD(Discrepancy):
         self.kernel = kernel
         self.bandwidth = bandwidth
 
-    def _resolve_bandwidth(self, X, generator):
-        bw = self.bandwidth
-        if self.kernel in SCALE_FREE:
-            return X.new_ones(1)
-        if isinstance(bw, str) and bw == "median":
-            return median_distance(X, generator=generator).reshape(1)
-        if isinstance(bw, tuple) and len(bw) == 2 and bw[0] == "median":
-            factors = torch.as_tensor(bw[1], dtype=X.dtype, device=X.device)
-            return median_distance(X, generator=generator) * factors.reshape(-1)
-        return torch.as_tensor(bw, dtype=X.dtype, device=X.device).reshape(-1)
-
     def prepare(self, X, w, *, params=None, generator=None):
         check_mmd_options(self.kernel, self.bandwidth)
         if params is None:
-            params = {"bandwidth": self._resolve_bandwidth(X, generator)}
+            params = {
+                "bandwidth": resolve_bandwidth(
+                    self.kernel, self.bandwidth, X, generator
+                )
+            }
         return {"params": params, "X": X, "w": w}
 
     def __call__(self, state, Y, v, *, batch=None, generator=None):
         kernel = KERNELS[self.kernel]
         bandwidth = state["params"]["bandwidth"]
+        if "xx" not in state:
+            state["xx"] = _real_term(
+                kernel, state["X"], state["w"], bandwidth, generator
+            )
         X, w = real_batch(state, batch)
-        xx = None
-        if batch is None:
-            if "xx" not in state:
-                with torch.no_grad():
-                    state["xx"] = weighted_gram_sum(kernel, X, w, X, w, bandwidth)
-            xx = state["xx"]
-        return mmd2(kernel, X, w, Y, v, bandwidth, xx=xx)
+        # The real-real term is a constant of the optimisation: minibatches
+        # reuse the whole class's value instead of paying O(batch^2) per step.
+        return mmd2(kernel, X, w, Y, v, bandwidth, xx=state["xx"])
+
+
+def _real_term(kernel, X, w, bandwidth, generator):
+    """``w^T K(X, X) w``, exact up to ``_XX_ROWS`` rows, else estimated on a
+    weighted subsample of that many rows."""
+    with torch.no_grad():
+        if X.shape[0] > _XX_ROWS:
+            idx = torch.multinomial(w, _XX_ROWS, replacement=True, generator=generator)
+            X = X[idx]
+            w = torch.full((_XX_ROWS,), 1.0 / _XX_ROWS, dtype=X.dtype, device=X.device)
+        return weighted_gram_sum(kernel, X, w, X, w, bandwidth)
+
+
+def resolve_bandwidth(kernel, bandwidth, X, generator):
+    """The ``bandwidth`` option -> tensor of scales (k,) for the rows X."""
+    if kernel in SCALE_FREE:
+        return X.new_ones(1)
+    if isinstance(bandwidth, str):  # "median", checked by check_mmd_options
+        return median_distance(X, generator=generator).reshape(1)
+    if _is_median_multiple(bandwidth):
+        factors = torch.as_tensor(bandwidth[1], dtype=X.dtype, device=X.device)
+        return median_distance(X, generator=generator) * factors.reshape(-1)
+    return torch.as_tensor(bandwidth, dtype=X.dtype, device=X.device).reshape(-1)
+
+
+def _is_median_multiple(bandwidth):
+    """``("median", factors)``: multiples of the median distance."""
+    return (
+        isinstance(bandwidth, tuple)
+        and len(bandwidth) == 2
+        and bandwidth[0] == "median"
+    )
 
 
 def check_mmd_options(kernel, bandwidth):
@@ -111,14 +137,7 @@ def check_mmd_options(kernel, bandwidth):
                 "number or a list of positive numbers."
             )
         return
-    if (
-        isinstance(bandwidth, tuple)
-        and len(bandwidth) == 2
-        and bandwidth[0] == "median"
-    ):
-        values = bandwidth[1]
-    else:
-        values = bandwidth
+    values = bandwidth[1] if _is_median_multiple(bandwidth) else bandwidth
     values = [values] if isinstance(values, numbers.Real) else list(values)
     if not values or any(
         not isinstance(b, numbers.Real) or not 0 < b < math.inf for b in values

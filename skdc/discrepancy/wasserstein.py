@@ -24,6 +24,8 @@ METHODS = ("exact", "sinkhorn", "sliced")
 
 # Rows used to estimate the typical transport cost of a class.
 _SCALE_ROWS = 1000
+# Sinkhorn stops when the marginals are violated by less than this (float64).
+_STOP_THR = 1e-9
 
 
 def cost_matrix(X, Y, p):
@@ -88,8 +90,18 @@ class SinkhornDivergence(Discrepancy):
         return {"params": params, "X": X, "w": w}
 
     def _ot(self, a, b, M, eps):
+        # POT's default stopThr (1e-9) lies below float32 rounding of the
+        # marginals, so every solve would run (and backpropagate through) all
+        # max_iter iterations.
+        stop = max(_STOP_THR, 10 * torch.finfo(M.dtype).eps)
         return ot.sinkhorn2(
-            a, b, M, eps, method="sinkhorn_log", numItermax=self.max_iter
+            a,
+            b,
+            M,
+            eps,
+            method="sinkhorn_log",
+            numItermax=self.max_iter,
+            stopThr=stop,
         )
 
     def __call__(self, state, Y, v, *, batch=None, generator=None):
@@ -136,5 +148,9 @@ class SlicedWasserstein(Discrepancy):
             dtype=X.dtype,
         )
         theta = theta / theta.norm(dim=0, keepdim=True)  # (d, k) unit columns
-        sw = ot.sliced_wasserstein_distance(X, Y, w, v, p=self.p, projections=theta)
-        return sw**self.p
+        # W_p^p per direction, averaged.  Not ot.sliced_wasserstein_distance,
+        # which returns its p-th root: the root's gradient is infinite (NaN
+        # after backward) when the synthetic rows match the data exactly,
+        # e.g. a class whose rows are all equal.
+        projected = ot.wasserstein_1d(X @ theta, Y @ theta, w, v, p=self.p)  # (k,)
+        return projected.mean()

@@ -1,0 +1,239 @@
+"""Train models on small sets, score them on real held-out data, tabulate.
+
+Shared by the ``skdc`` command (``skdc demo``, later ``skdc evaluate``) and
+the scripts in ``benchmarks/``.  Nothing here prints: functions return rows
+(one dict per set) and strings, and the caller decides where they go.
+"""
+
+import time
+import warnings
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import has_fit_parameter
+
+
+class CondensedSet(NamedTuple):
+    """A training set to score: rows, labels, the seconds it took to make
+    (None when it was not made, e.g. the full data) and optional weights."""
+
+    X: Any
+    y: Any
+    seconds: float | None = None
+    sample_weight: Any = None
+
+
+class Split(NamedTuple):
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+def digits_split(test_size=0.3, random_state=0):
+    """scikit-learn's bundled digits (no download), split 70/30 stratified,
+    standardised with a scaler fitted on the training rows only."""
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, stratify=y, random_state=random_state
+    )
+    scaler = StandardScaler().fit(X_train)
+    return Split(scaler.transform(X_train), scaler.transform(X_test), y_train, y_test)
+
+
+def default_models(random_state=0):
+    """The downstream classifiers of the quality bar: linear, 1-NN, forest."""
+    return {
+        "LogReg": LogisticRegression(max_iter=1000),
+        "1-NN": KNeighborsClassifier(n_neighbors=1),
+        "RandomForest": RandomForestClassifier(
+            n_estimators=200, random_state=random_state
+        ),
+    }
+
+
+def condense_all(reducers, X, y):
+    """Fit every reducer on (X, y) and time it.
+
+    Parameters
+    ----------
+    reducers : mapping of name -> condenser or baseline
+        Objects with ``fit_resample``; each is cloned, never modified.
+    X, y : training data.
+
+    Returns
+    -------
+    sets : dict of name -> CondensedSet
+        The synthetic set, wall-clock seconds of ``fit_resample`` and the
+        learned ``sample_weight_`` (None for most reducers).
+    caught : list of (name, warnings.WarningMessage)
+        Warnings raised while fitting (e.g. ``ConvergenceWarning``),
+        collected instead of shown, so the caller can summarise them.
+    """
+    sets, caught = {}, []
+    for name, reducer in reducers.items():
+        reducer = clone(reducer)
+        with warnings.catch_warnings(record=True) as records:
+            # Record every UserWarning (ConvergenceWarning included) each time;
+            # other categories keep the caller's filters (errors stay errors).
+            warnings.simplefilter("always", UserWarning)
+            start = time.perf_counter()
+            X_s, y_s = reducer.fit_resample(X, y)
+            seconds = time.perf_counter() - start
+        caught.extend((name, record) for record in records)
+        weights = getattr(reducer, "sample_weight_", None)
+        sets[name] = CondensedSet(X_s, y_s, seconds, weights)
+    return sets, caught
+
+
+def score_sets(sets, X_test, y_test, models):
+    """Train each model on each set and score it on (X_test, y_test).
+
+    Parameters
+    ----------
+    sets : mapping of name -> CondensedSet or tuple (X_s, y_s[, seconds[, w]])
+    X_test, y_test : real held-out data.
+    models : mapping of name -> estimator
+        Cloned before every fit; given the set's sample weights when it has
+        them and the model accepts them.
+
+    Returns
+    -------
+    list of dict
+        One row per set: ``method``, ``rows``, ``fit_s`` (None when unknown),
+        one score per model under the model's name, and ``mean`` over models.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> X = np.array([[0.0], [1.0], [10.0], [11.0]])
+    >>> y = np.array([0, 0, 1, 1])
+    >>> rows = score_sets(
+    ...     {"two": (X[[0, 2]], y[[0, 2]], 0.5)}, X, y,
+    ...     {"1-NN": KNeighborsClassifier(1)},
+    ... )
+    >>> rows[0]["rows"], rows[0]["1-NN"], rows[0]["mean"]
+    (2, 1.0, 1.0)
+    """
+    rows = []
+    for name, value in sets.items():
+        item = CondensedSet(*value)
+        row = {"method": name, "rows": len(item.X), "fit_s": item.seconds}
+        for model_name, model in models.items():
+            model = clone(model)
+            kwargs = {}
+            if item.sample_weight is not None and has_fit_parameter(
+                model, "sample_weight"
+            ):
+                kwargs["sample_weight"] = item.sample_weight
+            model.fit(item.X, item.y, **kwargs)
+            row[model_name] = float(model.score(X_test, y_test))
+        row["mean"] = float(np.mean([row[m] for m in models])) if models else None
+        rows.append(row)
+    return rows
+
+
+def format_table(rows, columns, *, formats=None, markdown=False):
+    """Rows of dicts -> an aligned text table (or a markdown table).
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+    columns : sequence of str or mapping of key -> header
+        Keys to show, in order; a mapping also renames the headers.
+    formats : mapping of key -> format spec, default=None
+        How to write floats of a column (default ``".3f"``); None is "-".
+    markdown : bool, default=False
+        A GitHub-flavoured markdown table instead of plain aligned text.
+
+    Examples
+    --------
+    >>> print(format_table([{"a": "x", "b": 0.5}, {"a": "yy", "b": None}], ["a", "b"]))
+    a       b
+    x   0.500
+    yy      -
+    """
+    headers = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
+    formats = {} if formats is None else formats
+    cells = [[_cell(row.get(key), formats.get(key)) for key in headers] for row in rows]
+    # Numbers align right, text left.
+    numeric = [all(_is_number(row.get(key)) for row in rows) for key in headers]
+    titles = list(headers.values())
+    # Markdown delimiter cells need three characters in some renderers.
+    widths = [
+        max([3 if markdown else 1, len(t), *(len(line[i]) for line in cells)])
+        for i, t in enumerate(titles)
+    ]
+
+    def line(values):
+        padded = [
+            v.rjust(w) if right else v.ljust(w)
+            for v, w, right in zip(values, widths, numeric)
+        ]
+        if markdown:
+            return "| " + " | ".join(padded) + " |"
+        return "  ".join(padded).rstrip()
+
+    out = [line(titles)]
+    if markdown:
+        rules = [
+            "-" * (w - 1) + ":" if right else "-" * w
+            for w, right in zip(widths, numeric)
+        ]
+        out.append("| " + " | ".join(rules) + " |")
+    out.extend(line(values) for values in cells)
+    return "\n".join(out)
+
+
+def summarise_warnings(caught):
+    """(name, WarningMessage) pairs -> one line, or None when there are none.
+
+    Examples
+    --------
+    >>> summarise_warnings([]) is None
+    True
+    """
+    if not caught:
+        return None
+    by_category: dict[str, list[str]] = {}
+    for name, record in caught:
+        names = by_category.setdefault(record.category.__name__, [])
+        if name not in names:
+            names.append(name)
+    parts = [f"{cat} from {', '.join(names)}" for cat, names in by_category.items()]
+    n = len(caught)
+    return f"{n} warning{'s' if n > 1 else ''} hidden: " + "; ".join(parts)
+
+
+def _is_number(value):
+    if value is None:
+        return True
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+
+
+def _cell(value, spec):
+    if value is None:
+        return "-"
+    if isinstance(value, (float, np.floating)):
+        return format(value, spec or ".3f")
+    return str(value)
+
+
+__all__ = [
+    "CondensedSet",
+    "condense_all",
+    "default_models",
+    "digits_split",
+    "format_table",
+    "score_sets",
+    "summarise_warnings",
+]

@@ -1,0 +1,182 @@
+"""The ``skdc`` command and the evaluation helpers behind it."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neighbors import KNeighborsClassifier
+
+from skdc._cli import main
+from skdc._evaluation import (
+    CondensedSet,
+    condense_all,
+    format_table,
+    score_sets,
+    summarise_warnings,
+)
+
+DEMO_ROWS = [
+    "full training data",
+    "RandomSubset",
+    "KMeansCentroids",
+    "MMDCondenser",
+    "WassersteinCondenser",
+]
+DEMO_COLUMNS = ["method", "rows", "fit s", "LogReg", "1-NN", "RandomForest", "mean"]
+
+
+def _table(stdout):
+    """Header cells and {method: cells} of the demo's table."""
+    lines = stdout.strip().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("method"))
+    # "fit s" is the one header with a space in it.
+    header = lines[start].replace("fit s", "fit_s").split()
+    body = {}
+    for line in lines[start + 1 :]:
+        name, *cells = line.rsplit(maxsplit=len(header) - 1)
+        body[name] = cells
+    return [h.replace("fit_s", "fit s") for h in header], body
+
+
+def test_demo_prints_the_table(capsys):
+    status = main(["demo", "--max-iter", "20", "--per-class", "3"])
+    out, err = capsys.readouterr()
+
+    assert status == 0
+    header, body = _table(out)
+    assert header == DEMO_COLUMNS
+    assert list(body) == DEMO_ROWS
+    assert body["full training data"][0] == "1257"
+    assert body["full training data"][1] == "-"  # no fit time for the data
+    for name in DEMO_ROWS[1:]:
+        assert body[name][0] == "30"
+        assert float(body[name][1]) >= 0
+    for cells in body.values():
+        scores = [float(c) for c in cells[2:]]
+        assert all(0 <= s <= 1 for s in scores)
+        assert scores[-1] == pytest.approx(np.mean(scores[:-1]), abs=1e-3)
+    assert float(body["full training data"][2]) > 0.9
+    # 20 iterations cannot settle: the warnings become one line on stderr,
+    # never lines inside the table.
+    assert "Warning" not in out
+    notes = err.strip().splitlines()
+    assert len(notes) == 1
+    assert notes[0].startswith("skdc demo: note:")
+    assert "ConvergenceWarning" in notes[0]
+
+
+def test_unknown_subcommand_exits_with_one_line(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["frobnicate"])
+    assert info.value.code != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "invalid choice: 'frobnicate'" in err
+    assert "demo" in err
+
+
+def test_missing_subcommand_exits_nonzero(capsys):
+    with pytest.raises(SystemExit) as info:
+        main([])
+    assert info.value.code != 0
+    assert "COMMAND" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "ten"])
+def test_bad_per_class_is_a_usage_error(capsys, value):
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--per-class", value])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "--per-class" in err
+
+
+def test_library_error_is_one_line_and_exit_1(capsys):
+    # Digits has about 125 training rows per class.
+    status = main(["demo", "--per-class", "500"])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("skdc demo: error:") and "size" in err
+
+
+def test_help_lists_demo(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    assert "demo" in capsys.readouterr().out
+
+
+# --------------------------------------------------------- evaluation
+def test_score_sets_rows_and_sample_weight():
+    X = np.array([[0.0], [1.0], [10.0], [11.0]])
+    y = np.array([0, 0, 1, 1])
+    sets = {
+        "plain": (X[[0, 2]], y[[0, 2]], 0.25),
+        "no time": (X, y),
+    }
+    rows = score_sets(sets, X, y, {"1-NN": KNeighborsClassifier(1)})
+    assert [r["method"] for r in rows] == ["plain", "no time"]
+    assert rows[0] == {"method": "plain", "rows": 2, "fit_s": 0.25, "1-NN": 1.0,
+                       "mean": 1.0}  # fmt: skip
+    assert rows[1]["fit_s"] is None
+
+    # Learned weights reach models that accept them: weighted towards class 1,
+    # a prior-only classifier predicts 1 (unweighted, the tie goes to 0).
+    X2, y2 = np.array([[0.0], [1.0]]), np.array([0, 1])
+    prior = {"prior": DummyClassifier(strategy="prior")}
+    weighted, plain = score_sets(
+        {"w": CondensedSet(X2, y2, None, np.array([1.0, 3.0])), "u": (X2, y2)},
+        X2,
+        np.array([1, 1]),
+        prior,
+    )
+    assert weighted["prior"] == 1.0
+    assert plain["prior"] == 0.0
+
+
+def test_format_table_plain_and_markdown():
+    rows = [{"name": "a", "n": 3, "x": 0.5}, {"name": "bbb", "n": 10, "x": None}]
+    plain = format_table(rows, {"name": "method", "n": "rows", "x": "score"})
+    assert plain.splitlines() == [
+        "method  rows  score",
+        "a          3  0.500",
+        "bbb       10      -",
+    ]
+    md = format_table(rows, ["name", "x"], formats={"x": ".1f"}, markdown=True)
+    assert md.splitlines() == [
+        "| name |   x |",
+        "| ---- | --: |",
+        "| a    | 0.5 |",
+        "| bbb  |   - |",
+    ]
+
+
+class _Warns:
+    """A reducer that warns, to check that condense_all collects warnings."""
+
+    def fit_resample(self, X, y):
+        warnings.warn("did not settle", ConvergenceWarning, stacklevel=2)
+        return X[:2], y[:2]
+
+    def get_params(self, deep=False):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+
+def test_condense_all_collects_warnings():
+    X, y = np.arange(8.0).reshape(4, 2), np.array([0, 1, 0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing may escape
+        sets, caught = condense_all({"w1": _Warns(), "w2": _Warns()}, X, y)
+    assert list(sets) == ["w1", "w2"]
+    assert sets["w1"].X.shape == (2, 2) and sets["w1"].seconds >= 0
+    assert [name for name, _ in caught] == ["w1", "w2"]
+    line = summarise_warnings(caught)
+    assert line == "2 warnings hidden: ConvergenceWarning from w1, w2"
