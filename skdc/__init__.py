@@ -6,7 +6,12 @@ discrepancy, so that models trained on it score almost as well as models
 trained on all of (X, y).
 """
 
-from .condensers import DiscrepancyCondenser, MMDCondenser, WassersteinCondenser
+from .condensers import (
+    DiscrepancyCondenser,
+    DistributionMatchingCondenser,
+    MMDCondenser,
+    WassersteinCondenser,
+)
 from .model_selection import CondensedEstimator
 from .selection import KMeansCentroids, RandomSubset
 
@@ -15,6 +20,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "CondensedEstimator",
     "DiscrepancyCondenser",
+    "DistributionMatchingCondenser",
     "KMeansCentroids",
     "MMDCondenser",
     "RandomSubset",

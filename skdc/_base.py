@@ -81,8 +81,13 @@ class _BaseReducer(BaseEstimator):
         return MMD()
 
     def _threads(self, counts, alloc, n_features):
-        """Torch CPU threads for the fit; None keeps torch's setting."""
-        return None
+        """Torch CPU threads for the fit: one when the work is too small to
+        share between threads (see ``torch_threads``), else torch's setting.
+
+        A baseline's only torch work is measuring its discrepancy, whose
+        largest term is quadratic in the (at most ``_REPORT_ROWS``) rows."""
+        rows = np.minimum(counts, _REPORT_ROWS)
+        return _threads_for(self._device(), rows * rows, n_features)
 
     def _device(self):
         return resolve_device(getattr(self, "device", "cpu"))
@@ -123,11 +128,20 @@ class _BaseReducer(BaseEstimator):
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(groups))
 
+        discrepancy = self._make_discrepancy()
         with torch_threads(self._threads(counts, alloc, Z.shape[1])):
             results = Parallel(n_jobs=getattr(self, "n_jobs", None), prefer="threads")(
                 delayed(self._fit_group)(Z[g], w[g] / w[g].sum(), int(m), int(s))
                 for g, m, s in zip(groups, alloc, seeds)
             )
+            # Baselines resolve no settings while fitting: measuring on the
+            # training rows resolves them, and score reuses them.
+            measured = [
+                self._measure(
+                    discrepancy, r["params"], Z[g], w[g], r["X"], r["weights"], s
+                )
+                for r, g, s in zip(results, groups, seeds)
+            ]
 
         unsettled = [str(lab) for lab, r in zip(labels, results) if not r["converged"]]
         if unsettled:
@@ -139,13 +153,6 @@ class _BaseReducer(BaseEstimator):
                 stacklevel=3,  # past sklearn's fit wrapper, to the caller
             )
         shares = np.array([w[g].sum() for g in groups]) / w.sum()
-        discrepancy = self._make_discrepancy()
-        # Baselines resolve no settings while fitting: measuring on the
-        # training rows resolves them, and score reuses them.
-        measured = [
-            self._measure(discrepancy, r["params"], Z[g], w[g], r["X"], r["weights"], s)
-            for r, g, s in zip(results, groups, seeds)
-        ]
         per_group = [value for value, _ in measured]
         Z_syn = np.vstack([r["X"] for r in results])
         X_syn, y_syn = _split_target(Z_syn, target_type, y_encoding, X.dtype)
@@ -155,7 +162,7 @@ class _BaseReducer(BaseEstimator):
         if any(r["weights"] is not None for r in results):
             # Each class keeps its share of the data's weight; the mean weight
             # is 1 so regularised estimators see the usual total weight.
-            weights = total * np.concatenate(
+            weights = alloc.sum() * np.concatenate(
                 [
                     (r["weights"] if r["weights"] is not None else np.full(m, 1 / m))
                     * share
@@ -238,23 +245,27 @@ class _BaseReducer(BaseEstimator):
         )
         bounds = np.cumsum([0, *self.allocation_.values()])
         discrepancy = self._make_discrepancy()
+        groups = _groups(codes, len(self.allocation_), len(X))
+        counts = np.array([len(g) for g in groups])
         total, mass = 0.0, 0.0
-        for k, g in enumerate(_groups(codes, len(self.allocation_), len(X))):
-            if len(g) == 0:
-                continue
-            rows = slice(bounds[k], bounds[k + 1])
-            v = None if self.sample_weight_ is None else self.sample_weight_[rows]
-            value, _ = self._measure(
-                discrepancy,
-                self._group_params[k],
-                Z[g],
-                w[g],
-                Z_syn[rows],
-                v,
-                self._group_seeds[k],
-            )
-            total += w[g].sum() * value
-            mass += w[g].sum()
+        # Measuring only: the quadratic rule of _BaseReducer, for every reducer.
+        with torch_threads(_BaseReducer._threads(self, counts, None, Z.shape[1])):
+            for k, g in enumerate(groups):
+                if len(g) == 0:
+                    continue
+                rows = slice(bounds[k], bounds[k + 1])
+                v = None if self.sample_weight_ is None else self.sample_weight_[rows]
+                value, _ = self._measure(
+                    discrepancy,
+                    self._group_params[k],
+                    Z[g],
+                    w[g],
+                    Z_syn[rows],
+                    v,
+                    self._group_seeds[k],
+                )
+                total += w[g].sum() * value
+                mass += w[g].sum()
         return -total / mass
 
     def _measure(self, discrepancy, params, X, w, Y, v, seed):
@@ -334,13 +345,9 @@ class BaseCondenser(_BaseReducer):
         """The objective, a :class:`skdc.discrepancy.Discrepancy`."""
 
     def _threads(self, counts, alloc, n_features):
-        # One thread when a step's kernel work (rows x synthetic rows x
-        # features) is too small to share between threads.
-        if self._device().type != "cpu":
-            return None
+        # A step's kernel work: real rows per step x synthetic rows.
         rows = np.array([self._batch_rows(n) or n for n in counts])
-        work = int(np.max(rows * np.asarray(alloc) * n_features))
-        return 1 if work < _SMALL_STEP else None
+        return _threads_for(self._device(), rows * np.asarray(alloc), n_features)
 
     def _batch_rows(self, n):
         if self.batch_size == "auto":
@@ -384,6 +391,28 @@ class BaseCondenser(_BaseReducer):
 
 
 # --------------------------------------------------------------- helpers
+def _threads_for(device, kernel_entries, n_features):
+    """1 on the CPU when the largest kernel matrix times the features is
+    below ``_SMALL_STEP``; None (torch's own setting) otherwise."""
+    if device.type != "cpu":
+        return None
+    work = int(np.max(kernel_entries)) * n_features
+    return 1 if work < _SMALL_STEP else None
+
+
+def group_result(X, *, indices=None, params=None):
+    """The ``_fit_group`` result of a reducer that optimises nothing."""
+    return {
+        "X": X,
+        "weights": None,
+        "params": params,
+        "history": np.zeros(0),
+        "n_iter": 0,
+        "converged": True,
+        "indices": indices,
+    }
+
+
 def _encode_target(X, y):
     """-> (target_type, classes, integer codes per row, regression encoding)."""
     if y is None:

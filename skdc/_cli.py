@@ -9,7 +9,6 @@ line there.  Only this module prints; the library never does.
 import argparse
 import sys
 import warnings
-from contextlib import contextmanager
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,10 +61,10 @@ def _demo_arguments(parser):
     parser.add_argument(
         "--threads",
         type=_positive_int,
-        default=1,
+        default=None,
         metavar="N",
-        help="PyTorch CPU threads (default: %(default)s; the per-class problems "
-        "are small, and more threads slow them down on a busy machine)",
+        help="PyTorch CPU threads (default: skdc's choice, one thread for "
+        "small per-class problems)",
     )
 
 
@@ -73,6 +72,7 @@ def _run_demo(args):
     from sklearn.exceptions import ConvergenceWarning
 
     from . import MMDCondenser, WassersteinCondenser
+    from ._backend import torch_threads
     from ._evaluation import (
         condense_all,
         default_models,
@@ -101,7 +101,7 @@ def _run_demo(args):
     }
     models = default_models(random_state=0)
 
-    with _torch_threads(args.threads):
+    with torch_threads(args.threads):
         sets, caught = condense_all(reducers, split.X_train, split.y_train)
     sets = {"full training data": (split.X_train, split.y_train, None), **sets}
     with warnings.catch_warnings(record=True) as records:
@@ -124,20 +124,6 @@ def _run_demo(args):
             note += " (a larger --max-iter lets the loss settle)"
         print(f"{args.prog}: note: {note}", file=sys.stderr)
     return 0
-
-
-@contextmanager
-def _torch_threads(n):
-    """Run with ``n`` PyTorch intra-op threads, then restore the setting (the
-    command may run in-process, e.g. from tests)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 # ------------------------------------------------------------- dispatch

@@ -67,10 +67,16 @@ class CondensedEstimator(MetaEstimatorMixin, BaseEstimator):
         self.estimator = estimator
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None, **fit_params):
-        """Condense (X, y), then fit the estimator on the synthetic set."""
+    def fit(self, X, y=None, sample_weight=None, **fit_params):
+        """Condense (X, y), then fit the estimator on the synthetic set.
+
+        ``sample_weight`` weighs the real rows for the condenser: it has one
+        entry per row of X, not per synthetic row, so it never reaches the
+        estimator directly; ``fit_params`` do.
+        """
         condenser = clone(self.condenser)
-        X_s, y_s = condenser.fit_resample(X, y)
+        weighted = {} if sample_weight is None else {"sample_weight": sample_weight}
+        X_s, y_s = condenser.fit_resample(X, y, **weighted)
         estimator = clone(self.estimator)
         weights = getattr(condenser, "sample_weight_", None)
         if weights is not None and has_fit_parameter(estimator, "sample_weight"):

@@ -2,13 +2,16 @@
 
 A condenser is only worth its cost if it beats these: a stratified random
 subset (real rows, no optimisation) and per-class k-means centroids.
+:class:`KernelHerding`, defined in ``skdc/_herding.py``, is a third: real rows
+picked greedily for a low MMD.
 """
 
 import numbers
 
 import numpy as np
 
-from ._base import _BaseReducer
+from ._base import _BaseReducer, group_result
+from ._herding import KernelHerding
 from ._init import kmeans_centers
 
 
@@ -51,7 +54,7 @@ class RandomSubset(_BaseReducer):
     def _fit_group(self, X, w, m, seed):
         rng = np.random.RandomState(seed)
         indices = np.sort(rng.choice(X.shape[0], size=m, replace=False, p=w))
-        return _result(X[indices], indices=indices)
+        return group_result(X[indices], indices=indices)
 
 
 class KMeansCentroids(_BaseReducer):
@@ -93,16 +96,7 @@ class KMeansCentroids(_BaseReducer):
         self.random_state = random_state
 
     def _fit_group(self, X, w, m, seed):
-        return _result(kmeans_centers(X, w, m, np.random.RandomState(seed)))
+        return group_result(kmeans_centers(X, w, m, np.random.RandomState(seed)))
 
 
-def _result(X, indices=None):
-    return {
-        "X": X,
-        "weights": None,
-        "params": None,
-        "history": np.zeros(0),
-        "n_iter": 0,
-        "converged": True,
-        "indices": indices,
-    }
+__all__ = ["KMeansCentroids", "KernelHerding", "RandomSubset"]

@@ -1,7 +1,13 @@
 """Condensers: one class per objective, all on BaseCondenser's loop."""
 
+from .dm import DistributionMatchingCondenser
 from .generic import DiscrepancyCondenser
 from .mmd import MMDCondenser
 from .wasserstein import WassersteinCondenser
 
-__all__ = ["DiscrepancyCondenser", "MMDCondenser", "WassersteinCondenser"]
+__all__ = [
+    "DiscrepancyCondenser",
+    "DistributionMatchingCondenser",
+    "MMDCondenser",
+    "WassersteinCondenser",
+]

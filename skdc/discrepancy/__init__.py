@@ -6,12 +6,14 @@ objectives read as formulas: ``MMD() + 0.1 * SinkhornDivergence()``.
 """
 
 from ._base import Discrepancy
+from .mapped import FeatureMapped
 from .mmd import MMD
 from .rff import RandomFeatureMMD
 from .wasserstein import SinkhornDivergence, SlicedWasserstein, Wasserstein
 
 __all__ = [
     "Discrepancy",
+    "FeatureMapped",
     "MMD",
     "RandomFeatureMMD",
     "SinkhornDivergence",

@@ -82,6 +82,11 @@ class MMD(Discrepancy):
         return {"params": params, "X": X, "w": w}
 
     def __call__(self, state, Y, v, *, batch=None, generator=None):
+        if self.kernel == "linear":
+            # Closed form, ||w^T X - v^T Y||^2: O((n + m) d), no Gram matrix.
+            X, w = real_batch(state, batch)
+            diff = w @ X - v @ Y  # (d,)
+            return diff @ diff
         kernel = KERNELS[self.kernel]
         bandwidth = state["params"]["bandwidth"]
         if "xx" not in state:
