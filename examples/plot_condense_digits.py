@@ -40,7 +40,9 @@ for name, reducer in reducers.items():
     print(f"{name:18s} {len(X_small)} rows  accuracy {model.score(X_test, y_test):.3f}")
 
 full = LogisticRegression(max_iter=1000).fit(X_train, y_train)
-print(f"{'full data':18s} {len(X_train)} rows accuracy {full.score(X_test, y_test):.3f}")
+print(
+    f"{'full data':18s} {len(X_train)} rows accuracy {full.score(X_test, y_test):.3f}"
+)
 
 # %%
 # The synthetic digits, one row per class, drawn as images.
