@@ -9,6 +9,7 @@ trained on all of (X, y).
 from .condensers import (
     DiscrepancyCondenser,
     DistributionMatchingCondenser,
+    KIPCondenser,
     MMDCondenser,
     WassersteinCondenser,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "CondensedEstimator",
     "DiscrepancyCondenser",
     "DistributionMatchingCondenser",
+    "KIPCondenser",
     "KMeansCentroids",
     "MMDCondenser",
     "RandomSubset",

@@ -37,15 +37,17 @@ def allocate(classes, counts, total, allocation):
     ndarray of int, shape (k,)
     """
     k = len(classes)
+    # Python scalars: messages say 'c', not np.str_('c').
+    labels = classes.tolist()
     if isinstance(allocation, dict):
-        missing = [c for c in classes if c not in allocation]
-        extra = [c for c in allocation if c not in set(classes.tolist())]
+        missing = [c for c in labels if c not in allocation]
+        extra = [c for c in allocation if c not in set(labels)]
         if missing or extra:
             raise ValueError(
                 "allocation must give a count for every class and only for the "
                 f"classes in y; missing {missing}, unknown {extra}."
             )
-        alloc = np.array([allocation[c] for c in classes])
+        alloc = np.array([allocation[c] for c in labels])
         if any(not isinstance(a, numbers.Integral) or a < 1 for a in alloc.tolist()):
             raise ValueError(
                 f"allocation counts must be integers >= 1, got {allocation!r}."
@@ -66,7 +68,8 @@ def allocate(classes, counts, total, allocation):
     if too_big.any():
         bad = ", ".join(
             f"class {c!r}: {a} asked, {n} available"
-            for c, a, n in zip(classes[too_big], alloc[too_big], counts[too_big])
+            for c, a, n, big in zip(labels, alloc.tolist(), counts.tolist(), too_big)
+            if big
         )
         raise ValueError(
             f"Some classes have fewer rows than their allocation ({bad}). Use a "

@@ -66,6 +66,9 @@ class _BaseReducer(BaseEstimator):
         "random_state": ["random_state"],
     }
 
+    # Baselines reduce each class on its own (see BaseCondenser).
+    _joint_classes = False
+
     @abstractmethod
     def _fit_group(self, X, w, m, seed):
         """Reduce one group of real rows X (n, d), weights w (n,) summing to
@@ -122,16 +125,40 @@ class _BaseReducer(BaseEstimator):
         # so they count neither for the shares nor as rows available to draw.
         counts = np.array([np.count_nonzero(w[g]) for g in groups])
 
-        total = resolve_size(self.size, X.shape[0])
+        # A dict allocation gives every count itself and ignores size, so the
+        # default size must not fail on data with fewer rows than it.
+        total = (
+            None
+            if isinstance(self.allocation, dict)
+            else resolve_size(self.size, X.shape[0])
+        )
         labels = classes if classes is not None else np.array([None])
         alloc = allocate(labels, counts, total, self.allocation)
+        class_alloc = alloc
+        joint = self._joint_classes and target_type == "classification"
+        # Trailing target columns of the rows the discrepancy sees (read by
+        # _make_discrepancy and _frozen_columns): one-hot labels, y, or none.
+        self._n_label_columns = (
+            len(classes) if joint else int(target_type == "regression")
+        )
+        extra = {}
+        if joint:
+            # One problem over all classes: each row carries its one-hot label
+            # in trailing columns, and the starting points are drawn per class.
+            Z = np.column_stack([Z, np.eye(len(classes))[codes]])
+            extra = {"strata": (codes, alloc)}
+            groups, counts = [np.arange(len(X))], np.array([counts.sum()])
+            labels, alloc = np.array([None]), np.array([alloc.sum()])
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(groups))
 
         discrepancy = self._make_discrepancy()
         with torch_threads(self._threads(counts, alloc, Z.shape[1])):
-            results = Parallel(n_jobs=getattr(self, "n_jobs", None), prefer="threads")(
-                delayed(self._fit_group)(Z[g], w[g] / w[g].sum(), int(m), int(s))
+            parallel = Parallel(n_jobs=getattr(self, "n_jobs", None), prefer="threads")
+            results = parallel(
+                delayed(self._fit_group)(
+                    Z[g], w[g] / w[g].sum(), int(m), int(s), **extra
+                )
                 for g, m, s in zip(groups, alloc, seeds)
             )
             # Baselines resolve no settings while fitting: measuring on the
@@ -155,9 +182,14 @@ class _BaseReducer(BaseEstimator):
         shares = np.array([w[g].sum() for g in groups]) / w.sum()
         per_group = [value for value, _ in measured]
         Z_syn = np.vstack([r["X"] for r in results])
+        soft = None
+        if joint:
+            Z_syn, soft = Z_syn[:, : X.shape[1]], Z_syn[:, X.shape[1] :]
         X_syn, y_syn = _split_target(Z_syn, target_type, y_encoding, X.dtype)
         if target_type == "classification":
-            y_syn = np.repeat(classes, alloc)
+            y_syn = np.repeat(classes, class_alloc)
+            if joint:
+                y_syn = classes[np.argmax(soft, axis=1)]
         weights = None
         if any(r["weights"] is not None for r in results):
             # Each class keeps its share of the data's weight; the mean weight
@@ -179,7 +211,11 @@ class _BaseReducer(BaseEstimator):
         if target_type == "classification":
             self.classes_ = classes
         self.target_type_ = target_type
-        self.allocation_ = dict(zip(labels.tolist(), alloc.tolist()))
+        self.allocation_ = dict(
+            zip((classes if joint else labels).tolist(), class_alloc.tolist())
+        )
+        if joint:
+            self.y_soft_ = soft
         self.n_iter_ = np.array([r["n_iter"] for r in results])
         self.history_ = [r["history"] for r in results]
         self.discrepancy_ = float(np.dot(shares, per_group))
@@ -244,8 +280,13 @@ class _BaseReducer(BaseEstimator):
             self._y_encoding,
         )
         bounds = np.cumsum([0, *self.allocation_.values()])
-        discrepancy = self._make_discrepancy()
         groups = _groups(codes, len(self.allocation_), len(X))
+        if hasattr(self, "y_soft_"):
+            # Joint classes: one problem over [X, one-hot label] rows.
+            Z = np.column_stack([Z, np.eye(len(self.classes_))[codes]])
+            Z_syn = np.column_stack([Z_syn, self.y_soft_])
+            bounds, groups = np.array([0, len(Z_syn)]), [np.arange(len(X))]
+        discrepancy = self._make_discrepancy()
         counts = np.array([len(g) for g in groups])
         total, mass = 0.0, 0.0
         # Measuring only: the quadratic rule of _BaseReducer, for every reducer.
@@ -340,9 +381,20 @@ class BaseCondenser(_BaseReducer):
         "verbose": ["verbose"],
     }
 
+    # Objectives that couple the classes (they need the labels of real and
+    # synthetic rows: kernel ridge, gradient matching) set this to True:
+    # classification data is then one problem whose rows carry their one-hot
+    # label in trailing columns; ``y_soft_`` holds the synthetic ones.
+    _joint_classes = False
+
     @abstractmethod
     def _make_discrepancy(self):
         """The objective, a :class:`skdc.discrepancy.Discrepancy`."""
+
+    def _frozen_columns(self, n_columns):
+        """Boolean mask (n_columns,) of the columns the optimiser leaves as
+        they start, or None: every column moves."""
+        return None
 
     def _threads(self, counts, alloc, n_features):
         # A step's kernel work: real rows per step x synthetic rows.
@@ -354,11 +406,11 @@ class BaseCondenser(_BaseReducer):
             return None if n <= _AUTO_BATCH else _AUTO_BATCH
         return self.batch_size
 
-    def _fit_group(self, X, w, m, seed):
+    def _fit_group(self, X, w, m, seed, strata=None):
         device = self._device()
         rng = np.random.RandomState(seed)
         generator = make_generator(seed, device)
-        Y0 = INITS[self.init](X, w, m, rng)
+        Y0 = _initial_points(self.init, X, w, m, rng, strata)
         Xt, wt = as_tensor(X, device), as_tensor(w, device)
         discrepancy = self._make_discrepancy()
         state = discrepancy.prepare(Xt, wt, generator=generator)
@@ -369,6 +421,7 @@ class BaseCondenser(_BaseReducer):
             wt,
             as_tensor(Y0, device),
             learn_weights=self.weights == "learned",
+            frozen=self._frozen_columns(X.shape[1]),
             lower=Xt.min(0).values,
             upper=Xt.max(0).values,
             learning_rate=self.learning_rate,
@@ -380,7 +433,8 @@ class BaseCondenser(_BaseReducer):
             verbose=self.verbose,
         )
         return {
-            "X": to_numpy(Y, np.float64),
+            # float32 rounding can step past the observed range; clip again.
+            "X": np.clip(to_numpy(Y, np.float64), X.min(0), X.max(0)),
             "weights": to_numpy(v, np.float64) if self.weights == "learned" else None,
             "params": params_to_numpy(state["params"]),
             "history": history,
@@ -398,6 +452,18 @@ def _threads_for(device, kernel_entries, n_features):
         return None
     work = int(np.max(kernel_entries)) * n_features
     return 1 if work < _SMALL_STEP else None
+
+
+def _initial_points(init, X, w, m, rng, strata=None):
+    """Starting rows; with ``strata=(codes, counts)`` drawn class by class."""
+    if strata is None:
+        return INITS[init](X, w, m, rng)
+    codes, counts = strata
+    parts = []
+    for k, count in enumerate(counts):
+        rows = codes == k
+        parts.append(INITS[init](X[rows], w[rows] / w[rows].sum(), int(count), rng))
+    return np.vstack(parts)
 
 
 def group_result(X, *, indices=None, params=None):
@@ -471,14 +537,16 @@ def _groups(codes, n_groups, n_rows):
 
 
 def _check_group_sizes(groups, classes, w):
+    # Python scalars: messages say 'c', not np.str_('c').
+    labels = classes.tolist() if classes is not None else [None]
     for k, g in enumerate(groups):
         if classes is not None and len(g) < 2:
             raise ValueError(
-                f"Class {classes[k]!r} has {len(g)} row; condensation needs at "
+                f"Class {labels[k]!r} has {len(g)} row; condensation needs at "
                 "least 2 rows per class. Drop or merge the class first."
             )
         if w[g].sum() <= 0:
             raise ValueError(
                 "Every class needs a positive total sample_weight; "
-                f"class {classes[k] if classes is not None else 0!r} has none."
+                f"class {labels[k]!r} has none."
             )

@@ -20,6 +20,7 @@ def optimise(
     Y0,
     *,
     learn_weights,
+    frozen=None,
     lower,
     upper,
     learning_rate,
@@ -50,6 +51,8 @@ def optimise(
         The real rows and their weights (summing to one).
     Y0 : tensor (m, d)
         Starting points.
+    frozen : bool ndarray (d,) or None
+        Columns that keep their starting values.
     lower, upper : tensor (d,)
         Observed range per feature.
     batch_size : int or None
@@ -86,6 +89,8 @@ def optimise(
         Y, v = centre + scale * Z, torch.softmax(logits, 0)
         loss = discrepancy(state, Y, v, batch=batch, generator=generator)
         loss.backward()
+        if frozen is not None:
+            Z.grad[:, frozen] = 0.0  # Adam moves nothing with zero gradients
         optimizer.step()
         with torch.no_grad():
             Z.copy_(torch.maximum(torch.minimum(Z, z_high), z_low))

@@ -76,3 +76,30 @@ def median_distance(X, max_rows=1000, generator=None):
     median = d.median() if d.numel() else torch.zeros((), device=X.device)
     # Degenerate data (all rows equal): any positive scale is as good as another.
     return torch.where(median > 0, median, torch.ones_like(median))
+
+
+def relu_ntk(X, Y, depth=1):
+    """Neural tangent kernel of an infinitely wide ReLU MLP with ``depth``
+    hidden layers (He scaling, a bias input), (n, d) x (m, d) -> (n, m).
+
+    The arc-cosine recursion of Cho & Saul (2009) and Jacot et al. (2018):
+    with sigma_0 = x.y + 1 and the angle t_l between x and y at layer l,
+
+        sigma_l   = |x|_l |y|_l (sin t_l + (pi - t_l) cos t_l) / pi
+        dsigma_l  = (pi - t_l) / pi
+        theta_l   = theta_{l-1} dsigma_l + sigma_l,   theta_0 = sigma_0,
+
+    where He scaling keeps the diagonal: |x|_l^2 = |x|^2 + 1 at every layer.
+    """
+    nx = (X * X).sum(1) + 1.0  # (n,) diagonal, constant through the layers
+    ny = (Y * Y).sum(1) + 1.0  # (m,)
+    norm = (nx[:, None] * ny[None, :]).sqrt()  # (n, m)
+    sigma = X @ Y.T + 1.0
+    theta = sigma
+    for _ in range(depth):
+        # Clamp strictly inside [-1, 1]: acos has an infinite slope at +-1.
+        cos = (sigma / norm).clamp(-1.0 + 1e-6, 1.0 - 1e-6)
+        angle = torch.acos(cos)
+        sigma = norm * (torch.sin(angle) + (torch.pi - angle) * cos) / torch.pi
+        theta = theta * (torch.pi - angle) / torch.pi + sigma
+    return theta

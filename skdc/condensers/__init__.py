@@ -2,12 +2,14 @@
 
 from .dm import DistributionMatchingCondenser
 from .generic import DiscrepancyCondenser
+from .kip import KIPCondenser
 from .mmd import MMDCondenser
 from .wasserstein import WassersteinCondenser
 
 __all__ = [
     "DiscrepancyCondenser",
     "DistributionMatchingCondenser",
+    "KIPCondenser",
     "MMDCondenser",
     "WassersteinCondenser",
 ]
