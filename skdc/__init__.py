@@ -9,6 +9,7 @@ trained on all of (X, y).
 from .condensers import (
     DiscrepancyCondenser,
     DistributionMatchingCondenser,
+    GradientMatchingCondenser,
     KIPCondenser,
     MMDCondenser,
     WassersteinCondenser,
@@ -22,6 +23,7 @@ __all__ = [
     "CondensedEstimator",
     "DiscrepancyCondenser",
     "DistributionMatchingCondenser",
+    "GradientMatchingCondenser",
     "KIPCondenser",
     "KMeansCentroids",
     "MMDCondenser",

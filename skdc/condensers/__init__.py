@@ -2,6 +2,7 @@
 
 from .dm import DistributionMatchingCondenser
 from .generic import DiscrepancyCondenser
+from .gradient import GradientMatchingCondenser
 from .kip import KIPCondenser
 from .mmd import MMDCondenser
 from .wasserstein import WassersteinCondenser
@@ -9,6 +10,7 @@ from .wasserstein import WassersteinCondenser
 __all__ = [
     "DiscrepancyCondenser",
     "DistributionMatchingCondenser",
+    "GradientMatchingCondenser",
     "KIPCondenser",
     "MMDCondenser",
     "WassersteinCondenser",

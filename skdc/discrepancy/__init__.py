@@ -6,6 +6,7 @@ objectives read as formulas: ``MMD() + 0.1 * SinkhornDivergence()``.
 """
 
 from ._base import Discrepancy
+from .gradient import GradientMatching
 from .mapped import FeatureMapped
 from .mmd import MMD
 from .rff import RandomFeatureMMD
@@ -14,6 +15,7 @@ from .wasserstein import SinkhornDivergence, SlicedWasserstein, Wasserstein
 __all__ = [
     "Discrepancy",
     "FeatureMapped",
+    "GradientMatching",
     "MMD",
     "RandomFeatureMMD",
     "SinkhornDivergence",

@@ -1,0 +1,434 @@
+"""Known answers: closed forms, reference implementations, and the property a
+condenser exists for (a lower discrepancy than a random subset)."""
+
+import numpy as np
+import pytest
+import torch
+from scipy.spatial.distance import cdist
+from scipy.stats import wasserstein_distance
+from sklearn.datasets import load_diabetes, make_blobs
+
+from skdc import MMDCondenser, RandomSubset, WassersteinCondenser
+from skdc._allocation import allocate, resolve_size
+from skdc.discrepancy import MMD, SinkhornDivergence, SlicedWasserstein, Wasserstein
+from skdc.metrics import mmd, sinkhorn_divergence, wasserstein
+
+SEEDS = (0, 1, 2)
+
+# The fits that must converge say so through their assertions, not warnings.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _two_classes_1d(seed=0):
+    rng = np.random.RandomState(seed)
+    X = np.concatenate([rng.normal(0, 1, 50), rng.normal(5, 2, 40)])[:, None]
+    return X, np.repeat([0, 1], [50, 40])
+
+
+# ------------------------------------------------ condensers: closed forms
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("learning_rate", [0.05, 0.01])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda **kw: WassersteinCondenser(method="exact", p=2, **kw),
+        lambda **kw: MMDCondenser(kernel="linear", **kw),
+    ],
+    ids=["W2-exact", "MMD-linear"],
+)
+def test_one_point_per_class_is_the_class_mean(make, learning_rate, seed):
+    # E|x - y|^2 and (E x - y)^2 are both minimised by y = E x.  The loop
+    # works in units of the class's standard deviation and Adam moves by
+    # about learning_rate of them per step, so that is its resolution.
+    X, y = _two_classes_1d()
+    condenser = make(
+        size=2, learning_rate=learning_rate, tol=1e-6, max_iter=1000, random_state=seed
+    )
+    condenser.fit(X, y)
+    for k in (0, 1):
+        real = X[y == k, 0]
+        np.testing.assert_allclose(
+            condenser.X_[condenser.y_ == k, 0],
+            real.mean(),
+            atol=learning_rate * real.std(),
+        )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_w2_points_on_uniform_data_are_quantile_midpoints(seed):
+    # The W2-optimal M equal-mass points of U(0, 1) are the midpoints
+    # (i + 0.5) / M of its M quantile cells.  On the evenly spaced grid below
+    # each cell's mean is exactly its midpoint; tolerance: 1/40 of a cell.
+    n, m = 500, 5
+    X = ((np.arange(n) + 0.5) / n)[:, None]
+    condenser = WassersteinCondenser(method="exact", p=2, size=m, random_state=seed)
+    condenser.fit(X)
+    np.testing.assert_allclose(
+        np.sort(condenser.X_[:, 0]), (np.arange(m) + 0.5) / m, atol=0.2 / 40
+    )
+
+
+def test_w2_points_on_uniform_sample_are_its_quantile_cell_means():
+    # On a random sample the optimum is the mean of each block of n / M sorted
+    # values, which are the midpoints up to sampling error (~ 1 / sqrt(n)).
+    m = 5
+    X = np.random.RandomState(0).uniform(size=(500, 1))
+    blocks = np.sort(X[:, 0]).reshape(m, -1).mean(1)
+    condenser = WassersteinCondenser(method="exact", p=2, size=m, random_state=0)
+    condenser.fit(X)
+    np.testing.assert_allclose(np.sort(condenser.X_[:, 0]), blocks, atol=0.2 / 40)
+    np.testing.assert_allclose(blocks, (np.arange(m) + 0.5) / m, atol=0.03)
+
+
+def test_linear_mmd_matches_the_data_mean():
+    # Linear-kernel MMD^2 is ||mean(X) - mean(Y)||^2: only the mean is matched.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3)) * [1.0, 5.0, 0.1] + [3.0, -2.0, 1.0]
+    condenser = MMDCondenser(kernel="linear", size=5, tol=1e-6, max_iter=300)
+    condenser.set_params(random_state=0).fit(X)
+    # To 1% of each feature's spread (the features differ 50-fold in scale).
+    np.testing.assert_allclose(
+        (condenser.X_.mean(0) - X.mean(0)) / X.std(0), 0.0, atol=0.01
+    )
+    assert condenser.discrepancy_ < 1e-4 * X.var(0).sum()
+
+
+# ------------------------------------------------------ metrics: references
+
+
+def _clouds(seed=0, n=30, m=12, d=3):
+    rng = np.random.RandomState(seed)
+    return rng.normal(size=(n, d)), rng.normal(0.5, 1.5, size=(m, d))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_linear_mmd_is_squared_distance_of_means(seed):
+    X, Y = _clouds(seed)
+    expected = np.sum((X.mean(0) - Y.mean(0)) ** 2)
+    np.testing.assert_allclose(mmd(X, Y, kernel="linear"), expected, rtol=1e-10)
+    np.testing.assert_allclose(
+        mmd(X, Y, kernel="linear", squared=False), np.sqrt(expected), rtol=1e-10
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_energy_mmd_is_the_energy_distance(seed):
+    X, Y = _clouds(seed)
+    expected = (
+        2 * cdist(X, Y).mean() - cdist(X, X).mean() - cdist(Y, Y).mean()
+    )  # V-statistic: the zero diagonals included
+    # The kernel floors distances at 1e-6 (a finite gradient at x == y).
+    np.testing.assert_allclose(mmd(X, Y, kernel="energy"), expected, atol=1e-6)
+
+
+def test_gaussian_mmd_with_fixed_bandwidth_matches_the_formula():
+    X, Y = _clouds(1)
+    h = 1.3
+
+    def k(A, B):
+        return np.exp(-cdist(A, B, "sqeuclidean") / (2 * h**2))
+
+    expected = k(X, X).mean() - 2 * k(X, Y).mean() + k(Y, Y).mean()
+    np.testing.assert_allclose(mmd(X, Y, bandwidth=h), expected, rtol=1e-8)
+    # A list of bandwidths averages the kernels.
+    h2 = 0.4
+
+    def k2(A, B):
+        return np.exp(-cdist(A, B, "sqeuclidean") / (2 * h2**2))
+
+    mixed = (
+        (k(X, X) + k2(X, X)).mean()
+        - (k(X, Y) + k2(X, Y)).mean() * 2
+        + (k(Y, Y) + k2(Y, Y)).mean()
+    ) / 2
+    np.testing.assert_allclose(mmd(X, Y, bandwidth=[h, h2]), mixed, rtol=1e-8)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_wasserstein_1d_p1_equals_scipy(seed):
+    rng = np.random.RandomState(seed)
+    x, y = rng.normal(size=40), rng.exponential(size=25)
+    np.testing.assert_allclose(
+        wasserstein(x[:, None], y[:, None], p=1),
+        wasserstein_distance(x, y),
+        rtol=1e-6,
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_wasserstein_1d_p2_equal_sizes_is_sorted_quantile_distance(seed):
+    rng = np.random.RandomState(seed)
+    x, y = rng.normal(size=30), rng.uniform(-1, 3, size=30)
+    expected = np.sqrt(np.mean((np.sort(x) - np.sort(y)) ** 2))
+    np.testing.assert_allclose(
+        wasserstein(x[:, None], y[:, None], p=2), expected, rtol=1e-8
+    )
+    # In 1-D every direction is the same line: sliced equals exact.
+    np.testing.assert_allclose(
+        wasserstein(x[:, None], y[:, None], p=2, method="sliced"), expected, rtol=1e-8
+    )
+
+
+def test_wasserstein_of_a_translation_is_its_length():
+    X, _ = _clouds(2)
+    shift = np.array([3.0, -4.0, 0.0])  # length 5
+    np.testing.assert_allclose(wasserstein(X, X + shift), 5.0, rtol=1e-6)
+
+
+def test_sinkhorn_divergence_zero_on_itself_positive_when_shifted():
+    # reg=0.5: at the default blur Sinkhorn hits its 1000-iteration cap on
+    # these 30 rows (POT warns), which would blur the tolerances below.
+    X, _ = _clouds(0)
+    assert abs(sinkhorn_divergence(X, X, reg=0.5)) < 1e-10
+    assert sinkhorn_divergence(X, X + 0.1, reg=0.5) > 0
+    assert sinkhorn_divergence(X[:20], X[10:], reg=0.5) > 0
+    # Debiased, with the quadratic cost, a translation by t costs |t|^2 at
+    # any blur: the cross terms of |x - y - t|^2 are absorbed by the dual
+    # potentials, so the plan is that of (X, X).
+    for t in (0.5, 2.0):
+        np.testing.assert_allclose(
+            sinkhorn_divergence(X, X + t, reg=0.5), 3 * t**2, rtol=1e-6
+        )
+
+
+def test_metrics_are_symmetric_in_value_for_equal_sizes():
+    X, Y = _clouds(3, n=20, m=20)
+    np.testing.assert_allclose(wasserstein(X, Y), wasserstein(Y, X), rtol=1e-8)
+    np.testing.assert_allclose(
+        mmd(X, Y, kernel="energy"), mmd(Y, X, kernel="energy"), rtol=1e-8
+    )
+
+
+# ------------------------------------------- property: beats random rows
+
+
+def _blobs(seed):
+    X, y = make_blobs(
+        n_samples=[120, 80], n_features=4, centers=None, random_state=seed
+    )
+    return X, y
+
+
+def _per_class(metric, X, y, S, t):
+    """Class-weighted average of metric(real rows of a class, its synthetic
+    rows), the way ``discrepancy_`` averages."""
+    labels, counts = np.unique(y, return_counts=True)
+    values = [metric(X[y == c], S[t == c]) for c in labels]
+    return float(np.dot(counts / counts.sum(), values))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mmd_condenser_beats_a_random_subset(seed):
+    X, y = _blobs(seed)
+    condenser = MMDCondenser(size=10, max_iter=100, random_state=seed).fit(X, y)
+    subset = RandomSubset(size=10, random_state=seed).fit(X, y)
+    # Both report the Gaussian MMD^2 at each class's median bandwidth.
+    assert condenser.discrepancy_ < 0.5 * subset.discrepancy_
+    # ... which is what skdc.metrics.mmd measures on each class.
+    np.testing.assert_allclose(
+        condenser.discrepancy_,
+        _per_class(mmd, X, y, condenser.X_, condenser.y_),
+        rtol=1e-3,
+        atol=1e-7,
+    )
+    np.testing.assert_allclose(
+        subset.discrepancy_, _per_class(mmd, X, y, subset.X_, subset.y_), rtol=1e-3
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_wasserstein_condenser_beats_a_random_subset(seed):
+    X, y = _blobs(seed)
+    condenser = WassersteinCondenser(size=10, max_iter=100, random_state=seed)
+    condenser.fit(X, y)
+    subset = RandomSubset(size=10, random_state=seed).fit(X, y)
+
+    def w2(A, B):
+        return wasserstein(A, B, p=2) ** 2
+
+    ours = _per_class(w2, X, y, condenser.X_, condenser.y_)
+    theirs = _per_class(w2, X, y, subset.X_, subset.y_)
+    assert ours < 0.8 * theirs
+    # discrepancy_ is that same W2^2, averaged over classes.
+    np.testing.assert_allclose(condenser.discrepancy_, ours, rtol=1e-4)
+
+
+# ---------------------------------------------------------- target types
+
+
+def test_regression_targets_are_learned_on_the_original_scale():
+    X, y = load_diabetes(return_X_y=True)
+    condenser = MMDCondenser(size=40, max_iter=50, random_state=0).fit(X, y)
+    assert condenser.target_type_ == "regression"
+    assert condenser.X_.shape == (40, 10) and condenser.y_.shape == (40,)
+    assert y.min() <= condenser.y_.min() and condenser.y_.max() <= y.max()
+    # On the scale of y (mean 152, sd 77), not standardised.
+    assert abs(condenser.y_.mean() - y.mean()) < 0.5 * y.std()
+    assert 0.3 * y.std() < condenser.y_.std() < 2 * y.std()
+    assert not hasattr(condenser, "classes_")
+    assert condenser.allocation_ == {None: 40}
+
+
+def test_no_target_is_unsupervised():
+    X, _ = load_diabetes(return_X_y=True)
+    condenser = MMDCondenser(size=20, max_iter=20, random_state=0)
+    X_s, y_s = condenser.fit_resample(X)
+    assert condenser.y_ is None and y_s is None
+    assert condenser.target_type_ == "unsupervised"
+    assert X_s.shape == (20, 10)
+
+
+def test_float_labels_with_few_values_are_classes():
+    X, _ = _two_classes_1d()
+    y = np.repeat([1.0, 2.0], [50, 40])
+    subset = RandomSubset(size=6, random_state=0).fit(X, y)
+    assert subset.target_type_ == "classification"
+    np.testing.assert_array_equal(subset.classes_, [1.0, 2.0])
+
+
+# -------------------------------------------------------------- allocation
+
+
+def test_allocation_proportional_balanced_and_dict_through_fit():
+    X, y = _two_classes_1d()  # 50 and 40 rows
+    y = np.where(np.arange(90) < 10, 2, y)  # classes 0: 40, 1: 40, 2: 10
+    fitted = RandomSubset(size=10, random_state=0).fit(X, y)
+    assert fitted.allocation_ == {0: 4, 1: 4, 2: 2}
+    fitted = RandomSubset(size=10, allocation="balanced", random_state=0).fit(X, y)
+    assert fitted.allocation_ == {0: 4, 1: 3, 2: 3}
+    fitted = RandomSubset(allocation={0: 1, 1: 5, 2: 10}, random_state=0).fit(X, y)
+    assert fitted.allocation_ == {0: 1, 1: 5, 2: 10}
+    assert fitted.X_.shape == (16, 1)
+    np.testing.assert_array_equal(fitted.y_, np.repeat([0, 1, 2], [1, 5, 10]))
+
+
+@pytest.mark.parametrize(
+    "counts, total, allocation, expected",
+    [
+        # One row each, then 7 in proportion: quotas 3.5, 2.1, 1.4 -> 3, 2, 1;
+        # the one row left goes to the largest remainder (0.5).
+        ([50, 30, 20], 10, "proportional", [5, 3, 2]),
+        # Shares that divide the rows left exactly: no remainder to hand out.
+        ([60, 30, 30], 7, "proportional", [3, 2, 2]),
+        # A tiny class still gets its row.
+        ([1000, 1, 1], 5, "proportional", [3, 1, 1]),
+        ([98, 1, 1], 3, "proportional", [1, 1, 1]),
+        # Equal remainders: the first class wins the tie (stable order).
+        ([10, 10, 10], 10, "balanced", [4, 3, 3]),
+        ([100, 5, 50], 9, "balanced", [3, 3, 3]),
+        # A dict is taken as given; the total is ignored.
+        ([7, 9], 1, {"a": 2, "b": 6}, [2, 6]),
+    ],
+)
+def test_allocate(counts, total, allocation, expected):
+    classes = np.array(["a", "b", "c"][: len(counts)])
+    alloc = allocate(classes, np.array(counts), total, allocation)
+    np.testing.assert_array_equal(alloc, expected)
+    assert all(a >= 1 for a in alloc)
+    if not isinstance(allocation, dict):
+        assert alloc.sum() == total
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_allocate_random_cases_sum_and_floor(seed):
+    rng = np.random.RandomState(seed)
+    counts = rng.randint(1, 200, size=7)
+    for total in range(7, counts.sum() // 4):
+        alloc = allocate(np.arange(7), counts, total, "proportional")
+        assert alloc.sum() == total and alloc.min() >= 1
+        # Largest remainder is within one row of the exact quota.
+        quota = 1 + counts / counts.sum() * (total - 7)
+        assert np.abs(alloc - quota).max() < 1
+
+
+def test_resolve_size():
+    assert resolve_size(7, 100) == 7
+    assert resolve_size(0.25, 40) == 10
+    assert resolve_size(0.001, 40) == 1  # never zero rows
+    assert resolve_size(40, 40) == 40
+
+
+# ---------------------------------------------------- discrepancy algebra
+
+
+def _tensors():
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(25, 3, generator=g, dtype=torch.float64)
+    Y = torch.randn(6, 3, generator=g, dtype=torch.float64) + 0.3
+    w = torch.full((25,), 1 / 25, dtype=torch.float64)
+    v = torch.full((6,), 1 / 6, dtype=torch.float64)
+    return X, w, Y, v
+
+
+def _value(discrepancy, X, w, Y, v):
+    state = discrepancy.prepare(X, w, generator=torch.Generator().manual_seed(1))
+    return float(discrepancy(state, Y, v, generator=torch.Generator().manual_seed(2)))
+
+
+def test_sum_and_scaling_of_discrepancies():
+    X, w, Y, v = _tensors()
+    parts = [MMD(), Wasserstein(), SinkhornDivergence(reg=0.5)]
+    a, b, c = (_value(d, X, w, Y, v) for d in parts)
+    assert a > 0 and b > 0 and c > 0
+
+    np.testing.assert_allclose(
+        _value(MMD() + 0.5 * Wasserstein(), X, w, Y, v), a + 0.5 * b, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        _value(2 * (MMD() + Wasserstein()) + SinkhornDivergence(reg=0.5), X, w, Y, v),
+        2 * a + 2 * b + c,
+        rtol=1e-12,
+    )
+    # sum() starts from 0; Wasserstein() * 3 scales from the right too.
+    np.testing.assert_allclose(
+        _value(sum([MMD(), Wasserstein() * 3]), X, w, Y, v), a + 3 * b, rtol=1e-12
+    )
+    # Sums flatten: (a + b) + c has three parts, not two.
+    assert len(((MMD() + Wasserstein()) + SlicedWasserstein()).parts) == 3
+
+
+def test_sum_is_differentiable_in_the_synthetic_rows():
+    X, w, Y, v = _tensors()
+    Y = Y.clone().requires_grad_(True)
+    objective = MMD() + 0.5 * Wasserstein()
+    state = objective.prepare(X, w)
+    objective(state, Y, v).backward()
+    assert Y.grad is not None and torch.isfinite(Y.grad).all()
+    assert Y.grad.abs().sum() > 0
+
+
+def test_prepare_reuses_given_params():
+    # Held-out data is measured with the settings resolved on the training
+    # data: the median bandwidth is not recomputed.
+    X, w, Y, v = _tensors()
+    objective = MMD() + SinkhornDivergence()
+    fitted = objective.prepare(X, w)["params"]
+    state = objective.prepare(Y, v, params=fitted)
+    reused = state["params"]["parts"][0]["bandwidth"]
+    assert reused is fitted["parts"][0]["bandwidth"]
+    fresh = objective.prepare(Y, v)["params"]
+    assert float(fresh["parts"][0]["bandwidth"]) != float(
+        fitted["parts"][0]["bandwidth"]
+    )
+
+
+def test_zero_scaling_gives_zero_and_negative_scaling_raises():
+    X, w, Y, v = _tensors()
+    assert _value(0 * MMD(), X, w, Y, v) == 0.0
+    with pytest.raises(ValueError, match="non-negative factor, got -0.5"):
+        -0.5 * MMD()
+    with pytest.raises(ValueError, match="non-negative factor"):
+        MMD() * -1
+    with pytest.raises(TypeError):
+        MMD() + 1.0
+    with pytest.raises(TypeError):
+        MMD() * "2"
+
+
+def test_discrepancy_equality_and_repr():
+    assert MMD(kernel="linear") == MMD(kernel="linear")
+    assert MMD(kernel="linear") != MMD(kernel="energy")
+    assert hash(MMD(bandwidth=2.0)) == hash(MMD(bandwidth=2.0))
+    assert repr(0.5 * Wasserstein(p=1)) == "0.5 * Wasserstein(p=1)"
