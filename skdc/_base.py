@@ -17,7 +17,12 @@ import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    RealNotInt,
+    StrOptions,
+)
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
@@ -38,7 +43,7 @@ from ._backend import (
 from ._init import INITS
 from ._optimize import optimise
 from ._output import wrap_like
-from .discrepancy import MMD
+from .discrepancy import MMD, FeatureMapped
 from .discrepancy._base import params_to_numpy, params_to_torch
 
 # Discrepancies reported in ``discrepancy_`` and ``score`` are estimated on at
@@ -50,6 +55,13 @@ _AUTO_BATCH = 2048
 _SMALL_STEP = 2**22
 
 _CLASSIFICATION = ("binary", "multiclass")
+# Parameter constraint of ``feature_map`` (see skdc.discrepancy.FeatureMapped).
+FEATURE_MAP_CONSTRAINT = [
+    StrOptions({"random_network"}),
+    HasMethods(["transform"]),
+    callable,
+    None,
+]
 # A float y with more distinct values than this is a regression target.
 _MAX_FLOAT_LABELS = 20
 
@@ -91,6 +103,15 @@ class _BaseReducer(BaseEstimator):
         largest term is quadratic in the (at most ``_REPORT_ROWS``) rows."""
         rows = np.minimum(counts, _REPORT_ROWS)
         return _threads_for(self._device(), rows * rows, n_features)
+
+    def _objective(self):
+        """The discrepancy actually measured: ``_make_discrepancy``'s, seen
+        through ``feature_map`` when the estimator has one."""
+        discrepancy = self._make_discrepancy()
+        feature_map = getattr(self, "feature_map", None)
+        if feature_map is None:
+            return discrepancy
+        return FeatureMapped(discrepancy, feature_map)
 
     def _device(self):
         return resolve_device(getattr(self, "device", "cpu"))
@@ -152,7 +173,7 @@ class _BaseReducer(BaseEstimator):
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(groups))
 
-        discrepancy = self._make_discrepancy()
+        discrepancy = self._objective()
         with torch_threads(self._threads(counts, alloc, Z.shape[1])):
             parallel = Parallel(n_jobs=getattr(self, "n_jobs", None), prefer="threads")
             results = parallel(
@@ -286,7 +307,7 @@ class _BaseReducer(BaseEstimator):
             Z = np.column_stack([Z, np.eye(len(self.classes_))[codes]])
             Z_syn = np.column_stack([Z_syn, self.y_soft_])
             bounds, groups = np.array([0, len(Z_syn)]), [np.arange(len(X))]
-        discrepancy = self._make_discrepancy()
+        discrepancy = self._objective()
         counts = np.array([len(g) for g in groups])
         total, mass = 0.0, 0.0
         # Measuring only: the quadratic rule of _BaseReducer, for every reducer.
@@ -412,7 +433,7 @@ class BaseCondenser(_BaseReducer):
         generator = make_generator(seed, device)
         Y0 = _initial_points(self.init, X, w, m, rng, strata)
         Xt, wt = as_tensor(X, device), as_tensor(w, device)
-        discrepancy = self._make_discrepancy()
+        discrepancy = self._objective()
         state = discrepancy.prepare(Xt, wt, generator=generator)
         Y, v, history, n_iter, converged = optimise(
             discrepancy,

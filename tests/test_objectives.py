@@ -144,3 +144,34 @@ def test_mmd_condenser_features_beat_random_subset(features):
     ours = np.mean([mmd(X[y == c], condenser.X_[condenser.y_ == c]) for c in (0, 1)])
     theirs = np.mean([mmd(X[y == c], subset.X_[subset.y_ == c]) for c in (0, 1)])
     assert ours < 0.5 * theirs
+
+
+def test_feature_map_parameter_is_feature_mapped_discrepancy():
+    from sklearn.decomposition import PCA
+
+    from skdc.discrepancy import FeatureMapped
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((200, 5))
+    y = np.repeat([0, 1], 100)
+    pca = PCA(2).fit(X)
+    kwargs = {"size": 6, "max_iter": 60, "random_state": 0}
+    via_parameter = MMDCondenser(feature_map=pca, **kwargs).fit(X, y)
+    via_objective = DiscrepancyCondenser(FeatureMapped(MMD(), pca), **kwargs)
+    via_objective.fit(X, y)
+    np.testing.assert_array_equal(via_parameter.X_, via_objective.X_)
+
+
+def test_m3d_random_network_features_beat_random_subset():
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((300, 4))
+    y = np.repeat([0, 1, 2], 100)
+    X += y[:, None]
+    condenser = MMDCondenser(
+        feature_map="random_network", size=9, max_iter=100, random_state=0
+    )
+    condenser.fit(X, y)
+    subset = RandomSubset(size=9, random_state=0).fit(X, y)
+    ours = np.mean([mmd(X[y == c], condenser.X_[condenser.y_ == c]) for c in range(3)])
+    theirs = np.mean([mmd(X[y == c], subset.X_[subset.y_ == c]) for c in range(3)])
+    assert ours < theirs

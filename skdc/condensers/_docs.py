@@ -39,6 +39,16 @@ size : int or float, default=100
     verbose : int, default=0
         Above 0, a progress bar per class."""
 
+FEATURE_MAP_PARAMETER = """\
+feature_map : "random_network", torch.nn.Module, callable or fitted \
+transformer, default=None
+        Measure the discrepancy on features phi(x) instead of the raw rows
+        (the synthetic rows stay in input space): a random ReLU network
+        redrawn at every step, a fixed torch module or function, or a fitted
+        PCA / StandardScaler (see :class:`skdc.discrepancy.FeatureMapped`).
+        ``MMDCondenser(feature_map="random_network")`` is M3D's objective on
+        random-network embeddings."""
+
 COMMON_ATTRIBUTES = """\
 X_ : ndarray of shape (size, n_features)
         The synthetic rows, in the dtype of the input (float32 stays float32).

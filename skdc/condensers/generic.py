@@ -2,9 +2,9 @@
 
 from sklearn.utils._param_validation import HasMethods
 
-from .._base import BaseCondenser
+from .._base import FEATURE_MAP_CONSTRAINT, BaseCondenser
 from ..discrepancy import MMD
-from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS, FEATURE_MAP_PARAMETER
 
 
 class DiscrepancyCondenser(BaseCondenser):
@@ -23,6 +23,7 @@ class DiscrepancyCondenser(BaseCondenser):
     discrepancy : Discrepancy, default=None
         The objective, e.g. ``MMD() + 0.1 * SinkhornDivergence()``; None is
         ``MMD()``.
+    {FEATURE_MAP_PARAMETER}
     {COMMON_PARAMETERS}
 
     Attributes
@@ -49,6 +50,7 @@ class DiscrepancyCondenser(BaseCondenser):
 
     _parameter_constraints: dict = {
         **BaseCondenser._parameter_constraints,
+        "feature_map": FEATURE_MAP_CONSTRAINT,
         "discrepancy": [HasMethods(["prepare", "__call__"]), None],
     }
 
@@ -56,6 +58,7 @@ class DiscrepancyCondenser(BaseCondenser):
         self,
         discrepancy=None,
         *,
+        feature_map=None,
         size=100,
         allocation="proportional",
         init="random_real",
@@ -70,6 +73,7 @@ class DiscrepancyCondenser(BaseCondenser):
         verbose=0,
     ):
         self.discrepancy = discrepancy
+        self.feature_map = feature_map
         self.size = size
         self.allocation = allocation
         self.init = init

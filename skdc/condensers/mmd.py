@@ -4,10 +4,10 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._base import BaseCondenser
+from .._base import FEATURE_MAP_CONSTRAINT, BaseCondenser
 from ..discrepancy import MMD, RandomFeatureMMD
 from ..kernels import KERNELS
-from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS, FEATURE_MAP_PARAMETER
 
 
 class MMDCondenser(BaseCondenser):
@@ -33,6 +33,7 @@ default="gaussian"
         costs the same whatever the number of rows.
     n_features : int, default=1024
         Random frequencies for ``features="rff"``.
+    {FEATURE_MAP_PARAMETER}
     {COMMON_PARAMETERS}
 
     Attributes
@@ -75,6 +76,7 @@ default="gaussian"
 
     _parameter_constraints: dict = {
         **BaseCondenser._parameter_constraints,
+        "feature_map": FEATURE_MAP_CONSTRAINT,
         "kernel": [StrOptions(set(KERNELS))],
         "bandwidth": [
             StrOptions({"median"}),
@@ -93,6 +95,7 @@ default="gaussian"
         bandwidth="median",
         features="exact",
         n_features=1024,
+        feature_map=None,
         size=100,
         allocation="proportional",
         init="random_real",
@@ -110,6 +113,7 @@ default="gaussian"
         self.bandwidth = bandwidth
         self.features = features
         self.n_features = n_features
+        self.feature_map = feature_map
         self.size = size
         self.allocation = allocation
         self.init = init

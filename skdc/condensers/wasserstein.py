@@ -4,9 +4,9 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._base import BaseCondenser
+from .._base import FEATURE_MAP_CONSTRAINT, BaseCondenser
 from ..discrepancy import SinkhornDivergence, SlicedWasserstein, Wasserstein
-from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS, FEATURE_MAP_PARAMETER
 
 
 class WassersteinCondenser(BaseCondenser):
@@ -29,6 +29,7 @@ class WassersteinCondenser(BaseCondenser):
         between two real rows of the class.
     n_projections : int, default=64
         Sliced only: random directions per step.
+    {FEATURE_MAP_PARAMETER}
     {COMMON_PARAMETERS}
 
     Attributes
@@ -71,6 +72,7 @@ class WassersteinCondenser(BaseCondenser):
 
     _parameter_constraints: dict = {
         **BaseCondenser._parameter_constraints,
+        "feature_map": FEATURE_MAP_CONSTRAINT,
         "method": [StrOptions({"exact", "sinkhorn", "sliced"})],  # keys of _METHODS
         "p": [Interval(numbers.Real, 1, None, closed="left")],
         "reg": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -84,6 +86,7 @@ class WassersteinCondenser(BaseCondenser):
         p=2,
         reg=0.05,
         n_projections=64,
+        feature_map=None,
         size=100,
         allocation="proportional",
         init="random_real",
@@ -101,6 +104,7 @@ class WassersteinCondenser(BaseCondenser):
         self.p = p
         self.reg = reg
         self.n_projections = n_projections
+        self.feature_map = feature_map
         self.size = size
         self.allocation = allocation
         self.init = init
