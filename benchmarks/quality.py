@@ -1,0 +1,528 @@
+"""Fixed offline quality suite: condensers against their baselines.
+
+The suite later changes of defaults are judged on.  Every dataset is built
+offline (scikit-learn's bundled sets and generators, nothing downloaded),
+split 70/30 stratified with random_state=0, and preprocessed with
+transformers fitted on the training split only.
+
+Datasets (``--datasets`` picks some by name):
+
+* ``digits``, ``breast_cancer``, ``wine``: scikit-learn's bundled sets,
+  StandardScaler.
+* six make_classification regimes of ``--rows`` rows (default 20,000; 100,000
+  for the full suite), ``n_features = n_informative + 10`` (5 redundant, 5
+  noise), two clusters per class, random_state=0, StandardScaler; a Latin
+  square over separation and informative features, each class count twice:
+
+  ========================  =========  =============  =========
+  name                      class_sep  n_informative  n_classes
+  ========================  =========  =============  =========
+  ``sep0.5-inf5-2cls``      0.5        5              2
+  ``sep0.5-inf20-10cls``    0.5        20             10
+  ``sep1-inf5-10cls``       1          5              10
+  ``sep1-inf20-5cls``       1          20             5
+  ``sep2-inf5-5cls``        2          5              5
+  ``sep2-inf20-2cls``       2          20             2
+  ========================  =========  =============  =========
+
+* ``imbalanced-1:20``: make_classification, class_sep=1, n_informative=5,
+  2 classes with weights [0.95, 0.05], ``--rows`` rows, StandardScaler.
+* ``mixed``: a table of ``--rows`` rows built from a binary
+  make_classification (10 informative of 14 latent features, weights
+  [0.75, 0.25]): three categorical columns derived from informative latents
+  (``band``: quintile of one, 5 levels; ``kind``: argmax of three, 3 levels;
+  ``region``: the sign of one plus random noise, 8 levels), two integer
+  columns (``count``: Poisson whose rate follows one latent; ``years``: a
+  clipped, rounded affine function of another) and seven numeric columns
+  (three informative latents, four noise).  A ColumnTransformer one-hot
+  encodes the categoricals (dense 0/1 columns) and standardises the numeric
+  and integer columns.
+
+Scores: accuracy, except balanced accuracy on ``imbalanced-1:20`` and
+``mixed``.  Models: LogisticRegression(max_iter=1000), 1-NN,
+RandomForest(200 trees, random_state=0) and MLPClassifier((64,),
+max_iter=1000, random_state=0), each trained on the set (with its sample
+weights when it has some and the model takes them) and scored on the real
+test split.
+
+Methods: the full training split, RandomSubset, KMeansCentroids,
+MMDCondenser() and WassersteinCondenser(), all with default parameters, at
+10 and 50 rows per class (``--per-class``).  ``--methods`` adds others by
+name: ``KIPCondenser``, ``DistributionMatchingCondenser``, ``KernelHerding``,
+``"MMD rff"`` (MMDCondenser(features="rff")), or any other reducer class of
+``skdc`` or ``skdc.selection`` that needs no arguments.  Allocation is
+"balanced" when every class has the rows for it, else "proportional" (the
+output says which); a cell asking for more rows than the training split has
+is skipped.  random_state=0, or every seed of ``--seeds`` (tables then show
+means over seeds).
+
+Output: per dataset a markdown table (method, rows, the four scores, their
+mean, fit seconds, fit time / KMeansCentroids'), then a summary with, for
+each dataset and rows per class, every method's mean score and the two
+acceptance rules for the default MMDCondenser and WassersteinCondenser:
+
+1. mean over models >= KMeansCentroids' mean;
+2. no model scores more than 0.02 below the same model on RandomSubset.
+
+Exit status 1 when any cell misses a rule.
+
+    python benchmarks/quality.py [--rows 100000] [--per-class 10 50]
+        [--methods KIPCondenser "MMD rff"] [--datasets digits mixed]
+        [--seeds 0 1 2] [--threads 1] [--max-iter N]
+"""
+
+import argparse
+import sys
+import time
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_wine,
+    make_classification,
+)
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+import skdc
+import skdc.selection
+from skdc import MMDCondenser
+from skdc._evaluation import (
+    Split,
+    condense_all,
+    default_models,
+    format_table,
+    score_sets,
+    summarise_warnings,
+)
+
+FULL = "full data"
+BASELINES = ("RandomSubset", "KMeansCentroids")
+CANDIDATES = ("MMDCondenser", "WassersteinCondenser")
+DEFAULT_METHODS = BASELINES + CANDIDATES
+# Names that are not a class of skdc or skdc.selection.
+ALIASES = {"MMD rff": lambda **common: MMDCondenser(features="rff", **common)}
+TOLERANCE = 0.02  # rule 2: how far below RandomSubset a model may score
+SHORT = {"MMDCondenser": "MMD", "WassersteinCondenser": "W2"}
+
+# (name, class_sep, n_informative, n_classes)
+REGIMES = (
+    ("sep0.5-inf5-2cls", 0.5, 5, 2),
+    ("sep0.5-inf20-10cls", 0.5, 20, 10),
+    ("sep1-inf5-10cls", 1.0, 5, 10),
+    ("sep1-inf20-5cls", 1.0, 20, 5),
+    ("sep2-inf5-5cls", 2.0, 5, 5),
+    ("sep2-inf20-2cls", 2.0, 20, 2),
+)
+
+
+class Dataset(NamedTuple):
+    name: str
+    split: Split
+    scorer: str  # "accuracy" or "balanced_accuracy"
+
+
+# --------------------------------------------------------------------------
+# Datasets
+
+
+def scaled_split(X, y):
+    """Stratified 70/30 split (random_state=0), StandardScaler fitted on the
+    training rows."""
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=0
+    )
+    scaler = StandardScaler().fit(X_train)
+    return Split(scaler.transform(X_train), scaler.transform(X_test), y_train, y_test)
+
+
+def bundled(loader):
+    return lambda rows: scaled_split(*loader(return_X_y=True))
+
+
+def regime(class_sep, n_informative, n_classes, weights=None):
+    def build(rows):
+        X, y = make_classification(
+            n_samples=rows,
+            n_features=n_informative + 10,
+            n_informative=n_informative,
+            n_redundant=5,
+            n_classes=n_classes,
+            weights=weights,
+            class_sep=class_sep,
+            random_state=0,
+        )
+        return scaled_split(X, y)
+
+    return build
+
+
+def mixed_frame(rows, random_state=0):
+    """A mixed-type table (categorical strings, integers, floats) and its
+    binary target, derived from make_classification's latent features so
+    that every kind of column carries signal."""
+    Z, y = make_classification(
+        n_samples=rows,
+        n_features=14,
+        n_informative=10,
+        n_redundant=0,
+        n_classes=2,
+        weights=[0.75, 0.25],
+        class_sep=1.0,
+        shuffle=False,  # columns 0-9 informative, 10-13 noise
+        random_state=random_state,
+    )
+    rng = np.random.RandomState(random_state)
+    quintiles = np.quantile(Z[:, 0], [0.2, 0.4, 0.6, 0.8])
+    frame = pd.DataFrame(
+        {
+            "band": np.array(list("abcde"))[np.digitize(Z[:, 0], quintiles)],
+            "kind": np.array(["x", "y", "z"])[np.argmax(Z[:, 1:4], axis=1)],
+            "region": np.array([f"r{i}" for i in range(8)])[
+                4 * (Z[:, 4] > 0) + rng.randint(0, 4, rows)
+            ],
+            "count": rng.poisson(np.exp(1.0 + 0.5 * np.clip(Z[:, 5], -3, 3))),
+            "years": np.clip(np.round(40 + 8 * Z[:, 6]), 18, 80).astype(int),
+        }
+    )
+    for j in range(7, 14):
+        frame[f"x{j}"] = Z[:, j]
+    return frame, y
+
+
+def mixed(rows):
+    frame, y = mixed_frame(rows)
+    train, test, y_train, y_test = train_test_split(
+        frame, y, test_size=0.3, stratify=y, random_state=0
+    )
+    categorical = ["band", "kind", "region"]
+    numeric = [c for c in frame.columns if c not in categorical]
+    encode = ColumnTransformer(
+        [
+            ("onehot", OneHotEncoder(handle_unknown="ignore"), categorical),
+            ("scale", StandardScaler(), numeric),
+        ],
+        sparse_threshold=0.0,  # dense output
+    ).fit(train)
+    return Split(encode.transform(train), encode.transform(test), y_train, y_test)
+
+
+DATASETS = {
+    "digits": (bundled(load_digits), "accuracy"),
+    "breast_cancer": (bundled(load_breast_cancer), "accuracy"),
+    "wine": (bundled(load_wine), "accuracy"),
+    **{name: (regime(*params), "accuracy") for name, *params in REGIMES},
+    "imbalanced-1:20": (regime(1.0, 5, 2, weights=[0.95, 0.05]), "balanced_accuracy"),
+    "mixed": (mixed, "balanced_accuracy"),
+}
+
+
+# --------------------------------------------------------------------------
+# Methods and models
+
+
+def models():
+    return {
+        **default_models(random_state=0),
+        "MLP": MLPClassifier((64,), max_iter=1000, random_state=0),
+    }
+
+
+def reducer_class(name):
+    """The class (or factory) behind a method name, or None."""
+    if name in ALIASES:
+        return ALIASES[name]
+    for module in (skdc, skdc.selection):
+        cls = getattr(module, name, None)
+        if isinstance(cls, type) and hasattr(cls, "fit_resample"):
+            return cls
+    return None
+
+
+def make_reducers(names, size, allocation, seed, max_iter=None):
+    reducers = {}
+    for name in names:
+        reducer = reducer_class(name)(
+            size=size, allocation=allocation, random_state=seed
+        )
+        if max_iter is not None and "max_iter" in reducer.get_params():
+            reducer.set_params(max_iter=max_iter)
+        reducers[name] = reducer
+    return reducers
+
+
+def choose_allocation(y, per_class):
+    """("balanced" | "proportional", total rows), or (None, reason) when the
+    training split has fewer rows than asked for."""
+    counts = np.unique(y, return_counts=True)[1]
+    size = per_class * len(counts)
+    if counts.min() >= per_class:
+        return "balanced", size
+    if size <= counts.sum():
+        return "proportional", size
+    return None, f"{size} rows asked, {counts.sum()} in the training split"
+
+
+# --------------------------------------------------------------------------
+# Running
+
+
+def score_recorded(sets, split, ms, scorer, caught):
+    """score_sets, one set at a time, with the models' warnings recorded."""
+    rows = []
+    for name, value in sets.items():
+        with warnings.catch_warnings(record=True) as records:
+            warnings.simplefilter("always")
+            rows.extend(
+                score_sets({name: value}, split.X_test, split.y_test, ms, scorer)
+            )
+        caught.extend(("model fits", record) for record in records)
+    return rows
+
+
+def average(rows_per_seed, keys):
+    """Rows of the same method over seeds -> one row of means."""
+    first = rows_per_seed[0]
+    out = dict(first)
+    for key in keys:
+        values = [row[key] for row in rows_per_seed]
+        out[key] = None if values[0] is None else float(np.mean(values))
+    return out
+
+
+def run_dataset(dataset, methods, per_class_values, seeds, max_iter, caught):
+    """Score the full data and every method at every rows-per-class value.
+
+    Returns (full row, {per_class: (allocation, size or reason, rows)})."""
+    split, scorer = dataset.split, dataset.scorer
+    ms = models()
+    keys = [*ms, "mean", "fit_s"]
+    (full,) = score_recorded(
+        {FULL: (split.X_train, split.y_train, None)}, split, ms, scorer, caught
+    )
+    cells = {}
+    for per_class in per_class_values:
+        allocation, size = choose_allocation(split.y_train, per_class)
+        if allocation is None:
+            cells[per_class] = (None, size, [])
+            continue
+        per_seed = {name: [] for name in methods}
+        for seed in seeds:
+            reducers = make_reducers(methods, size, allocation, seed, max_iter)
+            sets, warned = condense_all(reducers, split.X_train, split.y_train)
+            caught.extend(warned)
+            for row in score_recorded(sets, split, ms, scorer, caught):
+                per_seed[row["method"]].append(row)
+        rows = [average(per_seed[name], keys) for name in methods]
+        kmeans = next(r["fit_s"] for r in rows if r["method"] == "KMeansCentroids")
+        for row in rows:
+            row["x_kmeans"] = row["fit_s"] / kmeans if kmeans else None
+        cells[per_class] = (allocation, size, rows)
+    return full, cells
+
+
+def acceptance(rows, model_names, candidate):
+    """The two rules for one candidate in one cell.
+
+    Returns (mean difference to KMeansCentroids, {model: difference to
+    RandomSubset} for the models more than TOLERANCE below it, worst
+    (model, difference) over all models)."""
+    by_name = {row["method"]: row for row in rows}
+    c, km, rs = by_name[candidate], by_name["KMeansCentroids"], by_name["RandomSubset"]
+    diffs = {m: c[m] - rs[m] for m in model_names}
+    below = {m: d for m, d in diffs.items() if d < -TOLERANCE - 1e-9}
+    worst = min(diffs.items(), key=lambda item: item[1])
+    return c["mean"] - km["mean"], below, worst
+
+
+# --------------------------------------------------------------------------
+# Output
+
+
+def dataset_header(dataset, seconds):
+    s = dataset.split
+    n_classes = len(np.unique(s.y_train))
+    score = "balanced accuracy" if dataset.scorer == "balanced_accuracy" else "accuracy"
+    return (
+        f"## {dataset.name}: {len(s.y_train)} train / {len(s.y_test)} test rows, "
+        f"{s.X_train.shape[1]} features, {n_classes} classes; {score} "
+        f"({seconds:.0f} s)"
+    )
+
+
+def dataset_table(full, cells, model_names):
+    rows = [full | {"x_kmeans": None}]
+    notes = []
+    for per_class, (allocation, size, cell_rows) in cells.items():
+        if allocation is None:
+            notes.append(f"{per_class} per class: skipped ({size})")
+            continue
+        notes.append(f"{per_class} per class: {allocation} ({size} rows)")
+        rows.extend(cell_rows)
+    columns = {"method": "method", "rows": "rows"}
+    columns.update({m: m for m in model_names})
+    columns.update({"mean": "mean", "fit_s": "fit s", "x_kmeans": "time / k-means"})
+    table = format_table(
+        rows, columns, formats={"fit_s": ".2f", "x_kmeans": ".1f"}, markdown=True
+    )
+    return "Allocation: " + "; ".join(notes) + ".\n\n" + table
+
+
+def rule_cells(rows, model_names, candidate):
+    gap, below, (worst_model, worst) = acceptance(rows, model_names, candidate)
+    # Four decimals: a miss by a few test rows must not read "-0.000".
+    km = f"{'yes' if gap >= -1e-12 else 'MISS'} ({gap:+.4f})"
+    if below:
+        rs = "MISS: " + ", ".join(f"{m} {d:+.3f}" for m, d in below.items())
+    else:
+        rs = f"yes (worst {worst_model} {worst:+.3f})"
+    return km, rs, gap < -1e-12, below
+
+
+def summary(results, methods, model_names):
+    """The summary table and the list of cells that miss a rule."""
+    table_rows, misses = [], []
+    for name, (dataset, full, cells) in results.items():
+        score = "bal acc" if dataset.scorer == "balanced_accuracy" else "acc"
+        for per_class, (allocation, _, rows) in cells.items():
+            row = {
+                "dataset": name,
+                "score": score,
+                "per_class": per_class,
+                "alloc": allocation or "skipped",
+                FULL: full["mean"],
+            }
+            means = {r["method"]: r["mean"] for r in rows}
+            row.update({m: means.get(m) for m in methods})
+            for candidate in CANDIDATES:
+                short = SHORT[candidate]
+                if allocation is None or candidate not in means:
+                    row[f"{short} km"] = row[f"{short} rs"] = "-"
+                    continue
+                km, rs, km_miss, below = rule_cells(rows, model_names, candidate)
+                row[f"{short} km"], row[f"{short} rs"] = km, rs
+                if km_miss:
+                    misses.append(
+                        f"{name}, {per_class} per class: {candidate} mean "
+                        f"{means[candidate]:.4f} < KMeansCentroids "
+                        f"{means['KMeansCentroids']:.4f}"
+                    )
+                for model, diff in below.items():
+                    misses.append(
+                        f"{name}, {per_class} per class: {candidate} {model} "
+                        f"{diff:+.3f} vs RandomSubset"
+                    )
+            table_rows.append(row)
+    columns = {"dataset": "dataset", "score": "score"}
+    columns.update({"per_class": "per class", "alloc": "alloc"})
+    columns.update({FULL: FULL})
+    columns.update({m: m for m in methods})
+    for candidate in CANDIDATES:
+        short = SHORT[candidate]
+        columns[f"{short} km"] = f"{short} >= KMeans"
+        columns[f"{short} rs"] = f"{short} models >= Random - {TOLERANCE}"
+    return format_table(table_rows, columns, markdown=True), misses
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--per-class", type=int, nargs="+", default=[10, 50])
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        default=[],
+        help="methods to add to the defaults, by name (e.g. KIPCondenser "
+        "DistributionMatchingCondenser KernelHerding 'MMD rff')",
+    )
+    parser.add_argument(
+        "--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS)
+    )
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument(
+        "--max-iter",
+        type=int,
+        default=None,
+        help="condensers' max_iter, for a quick look (default: theirs; the "
+        "rules are only meaningful with the defaults)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="PyTorch CPU threads (default: 1)"
+    )
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.methods if reducer_class(name) is None]
+    if unknown:
+        parser.error(f"unknown method(s) {unknown}; see --help")
+    extra = [m for m in args.methods if m not in DEFAULT_METHODS]
+    methods = list(DEFAULT_METHODS) + extra
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    start = time.perf_counter()
+    model_names = list(models())
+
+    # Warm-up, untimed: first calls pay for lazy imports and thread pools.
+    warm = scaled_split(*load_digits(return_X_y=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        condense_all(
+            make_reducers(methods, 10, "balanced", 0, max_iter=2),
+            warm.X_train,
+            warm.y_train,
+        )
+
+    print(
+        f"# skdc quality suite: {args.rows} rows per generated dataset, "
+        f"{' and '.join(map(str, args.per_class))} rows per class, "
+        f"seed{'s' if len(args.seeds) > 1 else ''} "
+        f"{', '.join(map(str, args.seeds))}"
+        f"{' (means over seeds)' if len(args.seeds) > 1 else ''}, "
+        f"torch threads {args.threads}"
+        f"{'' if args.max_iter is None else f', max_iter {args.max_iter}'}\n",
+        flush=True,
+    )
+    results, caught = {}, []
+    for name in args.datasets:
+        tic = time.perf_counter()
+        build, scorer = DATASETS[name]
+        dataset = Dataset(name, build(args.rows), scorer)
+        full, cells = run_dataset(
+            dataset, methods, args.per_class, args.seeds, args.max_iter, caught
+        )
+        results[name] = (dataset, full, cells)
+        print(dataset_header(dataset, time.perf_counter() - tic) + "\n")
+        print(dataset_table(full, cells, model_names) + "\n", flush=True)
+
+    table, misses = summary(results, methods, model_names)
+    print("## Summary: mean score over the four models\n")
+    print(
+        f"Rules for the default {' and '.join(CANDIDATES)}: mean >= "
+        f"KMeansCentroids' mean; no model more than {TOLERANCE} below the same "
+        "model on RandomSubset (shown: differences, candidate minus baseline).\n"
+    )
+    print(table + "\n")
+    if misses:
+        print(f"{len(misses)} rule misses:")
+        for line in misses:
+            print(f"- {line}")
+    else:
+        print("No rule misses.")
+    line = summarise_warnings(caught)
+    if line:
+        print(f"\n{line}")
+    print(f"\ntotal {time.perf_counter() - start:.0f} s")
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
