@@ -191,7 +191,11 @@ class _BaseReducer(BaseEstimator):
                 for r, g, s in zip(results, groups, seeds)
             ]
 
-        unsettled = [str(lab) for lab, r in zip(labels, results) if not r["converged"]]
+        unsettled = [
+            "all rows" if lab is None else str(lab)
+            for lab, r in zip(labels, results)
+            if not r["converged"]
+        ]
         if unsettled:
             warnings.warn(
                 f"{type(self).__name__} reached max_iter={self.max_iter} before the "
