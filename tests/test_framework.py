@@ -12,6 +12,7 @@ from numpy.testing import assert_allclose
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
+from sklearn.kernel_approximation import Nystroem
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
@@ -114,12 +115,23 @@ def _transformers(X):
         "scaler-no-mean": StandardScaler(with_mean=False).fit(X),
         "scaler-no-std": StandardScaler(with_std=False).fit(X),
         "pipeline": make_pipeline(StandardScaler(), PCA(3, whiten=True)).fit(X),
+        "nystroem": Nystroem(n_components=8, random_state=0).fit(X),
+        "nystroem-gamma": Nystroem(gamma=0.3, n_components=8, random_state=0).fit(X),
     }
 
 
 @pytest.mark.parametrize(
     "name",
-    ["pca", "pca-whiten", "scaler", "scaler-no-mean", "scaler-no-std", "pipeline"],
+    [
+        "pca",
+        "pca-whiten",
+        "scaler",
+        "scaler-no-mean",
+        "scaler-no-std",
+        "pipeline",
+        "nystroem",
+        "nystroem-gamma",
+    ],
 )
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_to_torch_equals_transform(name, dtype):
@@ -175,6 +187,9 @@ def test_unsupported_feature_maps_raise():
     w = _uniform(5, X.dtype)
     with pytest.raises(TypeError, match="MinMaxScaler"):
         FeatureMapped(MMD(), MinMaxScaler().fit(X.numpy())).prepare(X, w)
+    with pytest.raises(TypeError, match="kernel='rbf' only"):
+        polynomial = Nystroem(kernel="poly", n_components=3).fit(X.numpy())
+        FeatureMapped(MMD(), polynomial).prepare(X, w)
     with pytest.raises(ValueError, match="Unknown feature_map"):
         FeatureMapped(MMD(), "random_nets").prepare(X, w)
     with pytest.raises(ValueError, match="hidden_sizes"):

@@ -45,7 +45,8 @@ transformer, default=None
         Measure the discrepancy on features phi(x) instead of the raw rows
         (the synthetic rows stay in input space): a random ReLU network
         redrawn at every step, a fixed torch module or function, or a fitted
-        PCA / StandardScaler (see :class:`skdc.discrepancy.FeatureMapped`).
+        PCA / StandardScaler / Nystroem(kernel="rbf")
+        (see :class:`skdc.discrepancy.FeatureMapped`).
         ``MMDCondenser(feature_map="random_network")`` is M3D's objective on
         random-network embeddings."""
 

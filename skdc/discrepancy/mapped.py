@@ -19,10 +19,12 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
+from sklearn.kernel_approximation import Nystroem
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from ..kernels import sq_distances
 from ._base import Discrepancy, real_batch
 
 
@@ -76,9 +78,35 @@ def _pipeline(pipeline, like):
     return transform
 
 
+def _nystroem(nystroem, like):
+    # Nystroem.transform: K(X, components_) @ normalization_.T; the Gaussian
+    # (rbf) kernel only, whose gamma defaults to 1 / n_features.
+    if nystroem.kernel != "rbf":
+        raise TypeError(
+            f"FeatureMapped converts Nystroem with kernel='rbf' only, not "
+            f"{nystroem.kernel!r}."
+        )
+    components = torch.as_tensor(
+        nystroem.components_, dtype=like.dtype, device=like.device
+    )
+    normalization = torch.as_tensor(
+        nystroem.normalization_, dtype=like.dtype, device=like.device
+    )
+    gamma = nystroem.gamma
+    if gamma is None:
+        gamma = 1.0 / components.shape[1]
+
+    def transform(X):  # (n, d) -> (n, n_components)
+        K = torch.exp(-gamma * sq_distances(X, components))  # (n, c)
+        return K @ normalization.T
+
+    return transform
+
+
 _CONVERTERS = {
     PCA: _pca,
     StandardScaler: _standard_scaler,
+    Nystroem: _nystroem,
     Pipeline: _pipeline,
 }
 """scikit-learn transformer type -> ``(fitted, like) -> torch function``."""
@@ -89,7 +117,7 @@ def to_torch(transformer, like):
 
     Parameters
     ----------
-    transformer : PCA, StandardScaler or Pipeline of those, fitted
+    transformer : PCA, StandardScaler, Nystroem (rbf) or Pipeline of those, fitted
     like : tensor
         Its dtype and device are those of the function's constants.
 
@@ -211,7 +239,8 @@ transformer
         * a ``torch.nn.Module`` or any function from tensors (n, d) to
           tensors (n, k): fixed.  A module's parameters are not trained (the
           discrepancy uses them detached).
-        * a fitted ``PCA``, ``StandardScaler`` or ``Pipeline`` of those:
+        * a fitted ``PCA``, ``StandardScaler``, ``Nystroem`` (rbf kernel) or
+          ``Pipeline`` of those:
           converted once into torch operations with the same output as its
           ``transform``.  An unfitted one raises ``NotFittedError``: fitting
           it here would let the data being measured choose the features.
