@@ -1,9 +1,13 @@
 """The ``skdc`` command and the evaluation helpers behind it."""
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.datasets import load_iris
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neighbors import KNeighborsClassifier
@@ -180,3 +184,105 @@ def test_condense_all_collects_warnings():
     assert [name for name, _ in caught] == ["w1", "w2"]
     line = summarise_warnings(caught)
     assert line == "2 warnings hidden: ConvergenceWarning from w1, w2"
+
+
+# ------------------------------------------------------------------ condense
+def _skdc(*args):
+    """Run the ``skdc`` command in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "skdc._cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def iris_csv(tmp_path):
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    frame = X.assign(species=y.map({0: "setosa", 1: "versicolor", 2: "virginica"}))
+    path = tmp_path / "iris.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv.gz"])
+def test_condense_writes_a_small_table_with_the_same_columns(iris_csv, suffix):
+    path, frame = iris_csv
+    output = path.with_name("small" + suffix)
+    args = ["--target", "species", "--size", 12, "--quiet", "-o", output]
+    result = _skdc("condense", path, "--param", "max_iter=50", *args)
+    assert result.returncode == 0, result.stderr
+    sep = "\t" if ".tsv" in suffix else ","
+    small = pd.read_csv(output, sep=sep)
+    assert list(small.columns) == list(frame.columns)
+    assert len(small) == 12
+    assert set(small["species"]) == set(frame["species"])
+    assert not list(output.parent.glob(".skdc-*"))  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.csv", "-o", "out.csv"], "no such file"),
+        (["{data}", "--target", "nope", "-o", "out.csv"], "no column 'nope'"),
+        (["{data}", "--target", "species", "-o", "out.xlsx"], "unknown table format"),
+        (["{data}", "--target", "species", "--size", 200, "-o", "out.csv"], "size"),
+        (["{data}", "--param", "bogus=1", "-o", "out.csv"], "no parameter bogus"),
+    ],
+)
+def test_condense_errors_are_one_line_and_exit_non_zero(iris_csv, args, message):
+    path, _ = iris_csv
+    args = [str(a).format(data=path) for a in args]
+    args = [
+        str(path.parent / a) if a.startswith("out") or a == "missing.csv" else a
+        for a in args
+    ]
+    result = _skdc("condense", *args, "--quiet")
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (path.parent / "out.csv").exists()
+
+
+def test_condense_class_too_small_for_its_allocation(iris_csv):
+    path, frame = iris_csv
+    rare = frame.groupby("species").head(50).iloc[45:]  # 5 setosa rows left
+    rare.to_csv(path, index=False)
+    output = path.with_name("out.csv")
+    args = ["--target", "species", "--size", 60, "--allocation", "balanced"]
+    result = _skdc("condense", path, *args, "-o", output, "--quiet")
+    assert result.returncode == 1
+    assert "fewer rows than their allocation" in result.stderr
+    assert "'setosa': 20 asked, 5 available" in result.stderr
+    assert not output.exists()
+
+
+def test_condense_refuses_missing_values_and_keeps_a_good_output(iris_csv):
+    path, frame = iris_csv
+    output = path.with_name("small.csv")
+    output.write_text("keep me\n")
+    frame.iloc[3, 1] = np.nan
+    frame.to_csv(path, index=False)
+    result = _skdc("condense", path, "--target", "species", "-o", output, "--quiet")
+    assert result.returncode == 1
+    assert "missing values in sepal width (cm)" in result.stderr
+    assert output.read_text() == "keep me\n"
+
+
+def test_write_table_failure_leaves_nothing_and_keeps_the_old_file(tmp_path):
+    from skdc._io import write_table
+
+    output = tmp_path / "out.csv"
+    output.write_text("old\n")
+
+    class Broken(pd.DataFrame):
+        def to_csv(self, *args, **kwargs):
+            with open(args[0], "w") as handle:
+                handle.write("half a ro")
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_table(Broken({"a": [1.0]}), output)
+    assert output.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
