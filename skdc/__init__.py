@@ -6,6 +6,7 @@ discrepancy, so that models trained on it score almost as well as models
 trained on all of (X, y).
 """
 
+from .auto import AutoCondenser
 from .condensers import (
     DiscrepancyCondenser,
     DistributionMatchingCondenser,
@@ -20,6 +21,7 @@ from .selection import KMeansCentroids, RandomSubset
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AutoCondenser",
     "CondensedEstimator",
     "DiscrepancyCondenser",
     "DistributionMatchingCondenser",

@@ -15,7 +15,7 @@ from .discrepancy.mmd import weighted_gram_sum
 from .kernels import KERNELS
 
 
-def _evaluate(discrepancy, X, Y, seed=0):
+def _evaluate(discrepancy, X, Y, seed=0, weights=None):
     X = check_array(X, dtype=np.float64, input_name="X")
     Y = check_array(Y, dtype=np.float64, input_name="Y")
     if X.shape[1] != Y.shape[1]:
@@ -28,7 +28,16 @@ def _evaluate(discrepancy, X, Y, seed=0):
     with torch.no_grad():
         Xt, Yt = as_tensor(X, cpu, torch.float64), as_tensor(Y, cpu, torch.float64)
         wt = torch.full((len(X),), 1 / len(X), dtype=torch.float64)
-        vt = torch.full((len(Y),), 1 / len(Y), dtype=torch.float64)
+        if weights is None:
+            vt = torch.full((len(Y),), 1 / len(Y), dtype=torch.float64)
+        else:
+            v = np.asarray(weights, dtype=np.float64)
+            if v.shape != (len(Y),) or (v < 0).any() or v.sum() <= 0:
+                raise ValueError(
+                    f"weights must be {len(Y)} non-negative numbers with a "
+                    "positive sum, one per row of Y."
+                )
+            vt = torch.as_tensor(v / v.sum())
         state = discrepancy.prepare(Xt, wt, generator=generator)
         if isinstance(discrepancy, MMD):
             # Exact on all rows: the optimiser's subsampled constant is not.
@@ -38,7 +47,7 @@ def _evaluate(discrepancy, X, Y, seed=0):
         return float(discrepancy(state, Yt, vt, generator=generator))
 
 
-def mmd(X, Y, *, kernel="gaussian", bandwidth="median", squared=True):
+def mmd(X, Y, *, kernel="gaussian", bandwidth="median", squared=True, weights=None):
     """Maximum mean discrepancy between the rows of X and of Y.
 
     Parameters
@@ -49,6 +58,9 @@ def mmd(X, Y, *, kernel="gaussian", bandwidth="median", squared=True):
         ``"median"`` is the median pairwise distance within X.
     squared : bool, default=True
         Return MMD^2 (the V-statistic); False returns its square root.
+    weights : array-like of shape (m,), default=None
+        Weights of the rows of Y, e.g. a condenser's ``sample_weight_``;
+        None weighs them equally.  The rows of X always weigh equally.
 
     Returns
     -------
@@ -63,9 +75,12 @@ def mmd(X, Y, *, kernel="gaussian", bandwidth="median", squared=True):
     0.0
     >>> mmd(X, [[3.0]], kernel="linear")
     4.0
+    >>> mmd(X, [[0.0], [4.0]], kernel="linear", weights=[3, 1])
+    0.0
     """
     # Rounding can leave a tiny negative value where the true one is >= 0.
-    value = max(_evaluate(MMD(kernel=kernel, bandwidth=bandwidth), X, Y), 0.0)
+    discrepancy = MMD(kernel=kernel, bandwidth=bandwidth)
+    value = max(_evaluate(discrepancy, X, Y, weights=weights), 0.0)
     return value if squared else float(np.sqrt(value))
 
 

@@ -19,7 +19,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from skdc import DiscrepancyCondenser, DistributionMatchingCondenser
 from skdc._backend import make_generator, torch_threads
 from skdc.discrepancy import MMD, FeatureMapped
-from skdc.discrepancy.mapped import random_network, to_torch
+from skdc.discrepancy.mapped import random_convnet, random_network, to_torch
 from skdc.metrics import mmd
 from skdc.selection import KernelHerding, RandomSubset
 
@@ -307,3 +307,82 @@ def test_dm_rejects_bad_hidden_sizes():
     X, y = _classes()
     with pytest.raises(ValueError, match="hidden_sizes"):
         _dm(0, hidden_sizes=(8, 0)).fit(X, y)
+
+
+# ----------------------------------------------------------- random ConvNet
+def _images(n_per_class=40, seed=0):
+    """Two classes of 6x6 images: a bright horizontal or vertical bar."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(scale=0.3, size=(2 * n_per_class, 6, 6))
+    X[:n_per_class, 2:4, :] += 2.0
+    X[n_per_class:, :, 2:4] += 2.0
+    return X.reshape(len(X), -1), np.repeat([0, 1], n_per_class)
+
+
+def test_random_convnet_pools_to_one_pixel_and_reads_rows_in_c_order():
+    X, _ = _images()
+    Xt = torch.as_tensor(X)
+    generator = make_generator(0, Xt.device)
+    # 6x6 -> 3x3 -> 1x1 (floor) -> 1x1: 8 channels left, one value each.
+    net = random_convnet((6, 6), (4, 4, 8), generator, Xt)
+    assert net(Xt).shape == (len(X), 8)
+    # A (1, H, W) shape is the same network as (H, W).
+    one = random_convnet((6, 6), (4,), make_generator(1, Xt.device), Xt)(Xt)
+    same = random_convnet((1, 6, 6), (4,), make_generator(1, Xt.device), Xt)(Xt)
+    assert_allclose(one.numpy(), same.numpy())
+    # Convolutions see neighbouring pixels: transposing every image changes
+    # the features (an MLP on the rows would not care about the layout, but
+    # a row reshaped in the wrong order would mix bars of both classes).
+    transposed = torch.as_tensor(
+        X.reshape(-1, 6, 6).transpose(0, 2, 1).reshape(len(X), -1)
+    )
+    first = torch.as_tensor(X[:1])
+    net = random_convnet((6, 6), (4,), make_generator(2, Xt.device), Xt)
+    assert not np.allclose(net(first).numpy(), net(transposed[:1]).numpy())
+
+
+@pytest.mark.parametrize(
+    "image_shape, match",
+    [((5, 5), "holds 25 values but the rows have 36"), ((6, 0), "positive"), (6, "")],
+)
+def test_image_shape_is_checked(image_shape, match):
+    X, y = _images()
+    with pytest.raises(ValueError, match=match or "image_shape"):
+        _dm(0, image_shape=image_shape, max_iter=2).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_dm_with_image_shape_matches_convnet_features_better_than_random():
+    X, y = _images()
+    dm = _dm(0, image_shape=(6, 6), hidden_sizes=(8, 8), size=6, max_iter=80)
+    dm.fit(X, y)
+    literal = DiscrepancyCondenser(
+        FeatureMapped(
+            MMD(kernel="linear"),
+            "random_network",
+            hidden_sizes=(8, 8),
+            image_shape=(6, 6),
+        ),
+        size=6,
+        max_iter=80,
+        device="cpu",
+        random_state=0,
+    ).fit(X, y)
+    assert_allclose(dm.X_, literal.X_)
+    subset = RandomSubset(size=6, random_state=0).fit(X, y)
+    # DM's objective in expectation, over fresh networks of the same family.
+    objective = literal._objective()
+    generator = make_generator(99, torch.device("cpu"))
+
+    def loss(X_s, y_s):
+        values = []
+        for c in (0, 1):
+            Xt = torch.as_tensor(X[y == c], dtype=torch.float32)
+            Yt = torch.as_tensor(X_s[y_s == c], dtype=torch.float32)
+            state = objective.prepare(Xt, _uniform(len(Xt), torch.float32))
+            for _ in range(10):
+                v = _uniform(len(Yt), torch.float32)
+                values.append(float(objective(state, Yt, v, generator=generator)))
+        return np.mean(values)
+
+    assert loss(dm.X_, dm.y_) < 0.5 * loss(subset.X_, subset.y_)

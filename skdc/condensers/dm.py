@@ -28,7 +28,13 @@ class DistributionMatchingCondenser(BaseCondenser):
     hidden_sizes : tuple of int, default=(128, 128)
         Widths of the random network's layers, input -> hidden_sizes[0] ->
         ... -> hidden_sizes[-1], a ReLU after each; weights drawn with
-        ``torch.nn.Linear``'s default initialisation at every step.
+        ``torch.nn.Linear``'s default initialisation at every step.  With
+        ``image_shape``, the channels of the ConvNet's blocks instead.
+    image_shape : tuple of int, default=None
+        ``(height, width)`` or ``(channels, height, width)`` when each row is
+        a flattened image (C order): the random network is then DM's small
+        ConvNet (3x3 convolution, instance norm, ReLU, 2x2 average pooling
+        per block) instead of an MLP.  ``(8, 8)`` for scikit-learn's digits.
     {COMMON_PARAMETERS}
 
     Attributes
@@ -54,7 +60,7 @@ class DistributionMatchingCondenser(BaseCondenser):
 
     the MMD^2 of the linear kernel on :math:`\\psi_\\theta`-features, so the
     optimisation minimises its expectation over :math:`\\theta`.  DM on images
-    uses a small ConvNet; for tabular rows this is an MLP.
+    uses a small ConvNet (``image_shape``); for tabular rows, an MLP.
 
     References
     ----------
@@ -87,12 +93,15 @@ class DistributionMatchingCondenser(BaseCondenser):
             "array-like",
             Interval(numbers.Integral, 1, None, closed="left"),
         ],
+        # Checked against the number of features when the network is drawn.
+        "image_shape": ["array-like", None],
     }
 
     def __init__(
         self,
         *,
         hidden_sizes=(128, 128),
+        image_shape=None,
         size=100,
         allocation="proportional",
         init="random_real",
@@ -107,6 +116,7 @@ class DistributionMatchingCondenser(BaseCondenser):
         verbose=0,
     ):
         self.hidden_sizes = hidden_sizes
+        self.image_shape = image_shape
         self.size = size
         self.allocation = allocation
         self.init = init
@@ -125,5 +135,8 @@ class DistributionMatchingCondenser(BaseCondenser):
         # A single width is a one-layer network.
         hidden = (hidden,) if isinstance(hidden, numbers.Integral) else tuple(hidden)
         return FeatureMapped(
-            MMD(kernel="linear"), "random_network", hidden_sizes=hidden
+            MMD(kernel="linear"),
+            "random_network",
+            hidden_sizes=hidden,
+            image_shape=self.image_shape,
         )

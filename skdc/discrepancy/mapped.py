@@ -203,6 +203,67 @@ def random_network(d, hidden_sizes, generator, like):
     return transform
 
 
+def random_convnet(image_shape, channels, generator, like):
+    """A freshly drawn ConvNet on rows that are flattened images, as a
+    function on tensors (n, C*H*W) -> (n, k).
+
+    Each block is DM's: a 3x3 convolution (padding 1), instance
+    normalisation (skipped on 1x1 maps), a ReLU and a 2x2 average pooling
+    while the image is at least 2 pixels wide and high; ``channels`` gives
+    the blocks' widths.
+    Weights and biases are uniform on [-1/sqrt(fan_in), 1/sqrt(fan_in)], as
+    ``torch.nn.Conv2d`` draws them.  Rows are read in C order, as
+    ``X.reshape(n, *image_shape)`` reads them; a 2-tuple shape is one
+    channel.
+    """
+    shape = tuple(int(s) for s in image_shape)
+    if len(shape) == 2:
+        shape = (1, *shape)
+    blocks = []
+    for fan_in_channels, width in zip((shape[0], *channels), channels):
+        bound = 1.0 / math.sqrt(fan_in_channels * 9)
+        weight = _uniform((width, fan_in_channels, 3, 3), bound, generator, like)
+        bias = _uniform((width,), bound, generator, like)
+        blocks.append((weight, bias))
+
+    def transform(X):  # (n, C*H*W) -> (n, k)
+        Z = X.reshape(X.shape[0], *shape)  # (n, C, H, W)
+        for weight, bias in blocks:
+            Z = torch.nn.functional.conv2d(Z, weight, bias, padding=1)
+            if Z.shape[-1] * Z.shape[-2] > 1:
+                # A single pixel normalises to zero: keep it as it is.
+                Z = torch.nn.functional.instance_norm(Z)
+            Z = torch.relu(Z)
+            if min(Z.shape[-2:]) >= 2:
+                Z = torch.nn.functional.avg_pool2d(Z, 2)
+        return Z.flatten(1)
+
+    return transform
+
+
+def _check_image_shape(image_shape, n_features):
+    shape = tuple(image_shape) if isinstance(image_shape, (list, tuple)) else None
+    valid = (
+        shape is not None
+        and len(shape) in (2, 3)
+        and all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+            for s in shape
+        )
+    )
+    if not valid:
+        raise ValueError(
+            "image_shape must be (height, width) or (channels, height, width) "
+            f"of positive integers, got {image_shape!r}."
+        )
+    if math.prod(shape) != n_features:
+        raise ValueError(
+            f"image_shape={shape} holds {math.prod(shape)} values but the rows "
+            f"have {n_features} features; give the shape of one image, e.g. "
+            "(8, 8) for scikit-learn's digits."
+        )
+
+
 def _check_hidden_sizes(hidden_sizes):
     sizes = list(hidden_sizes) if isinstance(hidden_sizes, (list, tuple)) else None
     if not sizes or any(
@@ -247,8 +308,14 @@ transformer
 
         Fixed maps embed the real rows once, in ``prepare``.
     hidden_sizes : tuple of int, default=(128, 128)
-        Widths of the random network's layers; used by ``"random_network"``
+        Widths of the random network's layers (channels of its convolution
+        blocks when ``image_shape`` is given); used by ``"random_network"``
         only.
+    image_shape : tuple of int, default=None
+        ``(height, width)`` or ``(channels, height, width)`` of the images the
+        rows flatten (in C order).  Given, ``"random_network"`` is a small
+        random ConvNet, as Distribution Matching uses on images, instead of
+        an MLP.
 
     Examples
     --------
@@ -267,10 +334,11 @@ transformer
     ``FeatureMapped(MMD(kernel="linear"), "random_network")``.
     """
 
-    def __init__(self, base, feature_map, *, hidden_sizes=(128, 128)):
+    def __init__(self, base, feature_map, *, hidden_sizes=(128, 128), image_shape=None):
         self.base = base
         self.feature_map = feature_map
         self.hidden_sizes = hidden_sizes
+        self.image_shape = image_shape
 
     def _fixed_map(self, like):
         """``phi`` as a torch function, or None for a random network."""
@@ -283,6 +351,8 @@ transformer
                     "transformer."
                 )
             _check_hidden_sizes(self.hidden_sizes)
+            if self.image_shape is not None:
+                _check_image_shape(self.image_shape, like.shape[1])
             return None
         if isinstance(phi, BaseEstimator):
             return to_torch(phi, like)
@@ -315,7 +385,10 @@ transformer
                 state["base"], state["phi"](Y), v, batch=batch, generator=generator
             )
         X, w = real_batch(state, batch)
-        phi = random_network(X.shape[1], self.hidden_sizes, generator, X)
+        if self.image_shape is None:
+            phi = random_network(X.shape[1], self.hidden_sizes, generator, X)
+        else:
+            phi = random_convnet(self.image_shape, self.hidden_sizes, generator, X)
         with torch.no_grad():
             features = phi(X)  # (n or b, hidden_sizes[-1])
         base = self.base.prepare(features, w, generator=generator)

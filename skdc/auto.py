@@ -1,0 +1,325 @@
+"""AutoCondenser: choose the condenser for the data by cross-validation."""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import balanced_accuracy_score, r2_score
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.utils import ClassifierTags, RegressorTags
+from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _BaseReducer, _encode_target
+from .condensers import MMDCondenser, WassersteinCondenser
+from .metrics import mmd
+from .model_selection import CondensedEstimator
+from .selection import KMeansCentroids, RandomSubset
+
+
+def default_candidates():
+    """The condensers ``AutoCondenser(candidates="default")`` compares.
+
+    The two optimising families with their defaults, a multi-scale MMD
+    (smaller bandwidths help on tables with many informative features), and
+    the two baselines, so the choice is never worse than k-means or a random
+    subset on the validation folds.
+    """
+    return {
+        "wasserstein": WassersteinCondenser(),
+        "mmd": MMDCondenser(),
+        "mmd-multiscale": MMDCondenser(bandwidth=("median", [0.25, 0.5, 1.0])),
+        "kmeans": KMeansCentroids(),
+        "random": RandomSubset(),
+    }
+
+
+class _Panel(BaseEstimator):
+    """Several models fitted on the same rows; ``score`` is their mean score.
+
+    The default judge of ``AutoCondenser``: a set is good when a linear
+    model, a nearest-neighbour model and a forest all learn from it.  The
+    tags say classifier or regressor (``kind``), so the search stratifies
+    its folds for classes; the mixins are left out because their ``score``
+    would replace the mean.
+    """
+
+    def __init__(self, estimators, metric, kind):
+        self.estimators = estimators
+        self.metric = metric
+        self.kind = kind
+
+    def fit(self, X, y, sample_weight=None):
+        self.estimators_ = [clone(e).fit(X, y) for e in self.estimators]
+        return self
+
+    def score(self, X, y, sample_weight=None):
+        return float(np.mean([self.metric(y, e.predict(X)) for e in self.estimators_]))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = self.kind
+        if self.kind == "classifier":
+            tags.classifier_tags = ClassifierTags()
+        else:
+            tags.regressor_tags = RegressorTags()
+        return tags
+
+
+def _default_judge(target_type, random_state):
+    if target_type == "classification":
+        return _Panel(
+            [
+                LogisticRegression(max_iter=1000),
+                KNeighborsClassifier(n_neighbors=1),
+                RandomForestClassifier(n_estimators=100, random_state=random_state),
+            ],
+            balanced_accuracy_score,
+            "classifier",
+        )
+    return _Panel(
+        [
+            Ridge(),
+            KNeighborsRegressor(n_neighbors=1),
+            RandomForestRegressor(n_estimators=100, random_state=random_state),
+        ],
+        r2_score,
+        "regressor",
+    )
+
+
+class _Unsupervised(BaseEstimator):
+    """Judge of sets without targets: nothing to train, only the set."""
+
+    def fit(self, X, y=None, sample_weight=None):
+        return self
+
+
+def _heldout_mmd(search_estimator, X, y=None):
+    """Minus the Gaussian MMD (median bandwidth) of held-out rows to the set:
+    one yardstick for every candidate, whatever it optimised."""
+    condenser = search_estimator.condenser_
+    weights = getattr(condenser, "sample_weight_", None)
+    return -mmd(np.asarray(X, np.float64), condenser.X_, weights=weights)
+
+
+class AutoCondenser(BaseEstimator):
+    """Choose the condenser for the data by cross-validation, then refit it.
+
+    Each candidate condenses the training folds to ``size`` rows; the judge
+    (``estimator``, or by default a panel of models) is trained on the
+    condensed set and scored on the held-out real rows of the fold.  The
+    candidate with the best mean score is refitted on all the data.  The
+    search is :class:`sklearn.model_selection.GridSearchCV` over
+    ``CondensedEstimator(condenser=candidate, estimator=judge)``, so the
+    folds are stratified for classes and ``cv_results_`` has GridSearchCV's
+    columns.
+
+    Parameters
+    ----------
+    estimator : estimator, default=None
+        The model the condensed set is for.  None: a panel of a logistic
+        regression (ridge for regression), a 1-nearest-neighbour model and a
+        random forest, scored by their mean balanced accuracy (R^2 for
+        regression); without y, candidates are scored by the Gaussian MMD of
+        the held-out rows to the set.
+    candidates : "default", list or dict of condensers, default="default"
+        The condensers to compare (see :func:`default_candidates`); a dict
+        names them in ``cv_results_``.  Their ``size``, ``allocation`` and
+        ``random_state`` are set to this estimator's, so every candidate is
+        judged at the same size.
+    cv : int or cross-validation splitter, default=3
+    scoring : str or callable, default=None
+        Scorer of the judge; None: the judge's own ``score``.
+    size, allocation, random_state
+        As for every condenser; passed to the candidates.
+    n_jobs : int, default=None
+        Candidates and folds evaluated in parallel (GridSearchCV's n_jobs).
+
+    Attributes
+    ----------
+    best_condenser_ : condenser
+        The winning candidate, refitted on all the data.
+    best_name_ : str
+    best_score_ : float
+        Its mean cross-validated score.
+    cv_results_ : dict
+        GridSearchCV's ``cv_results_`` with a ``condenser`` column of names.
+    X_, y_, sample_weight_, classes_, n_features_in_
+        Those of ``best_condenser_``.
+
+    Notes
+    -----
+    The cost is about ``cv * len(candidates) + 1`` condenser fits, plus
+    the judge's fits on the small sets; the baselines among the default
+    candidates cost little.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skdc import AutoCondenser, KMeansCentroids, RandomSubset
+    >>> X, y = load_iris(return_X_y=True)
+    >>> auto = AutoCondenser(
+    ...     candidates={"kmeans": KMeansCentroids(), "random": RandomSubset()},
+    ...     size=15,
+    ...     random_state=0,
+    ... ).fit(X, y)
+    >>> list(auto.cv_results_["condenser"])
+    ['kmeans', 'random']
+    >>> auto.best_name_ in {"kmeans", "random"}
+    True
+    >>> auto.X_.shape
+    (15, 4)
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"]), None],
+        "candidates": [StrOptions({"default"}), list, dict],
+        "cv": ["cv_object"],
+        "scoring": [str, callable, None],
+        **{
+            key: _BaseReducer._parameter_constraints[key]
+            for key in ("size", "allocation", "random_state")
+        },
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        estimator=None,
+        candidates="default",
+        cv=3,
+        scoring=None,
+        size=100,
+        allocation="proportional",
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.estimator = estimator
+        self.candidates = candidates
+        self.cv = cv
+        self.scoring = scoring
+        self.size = size
+        self.allocation = allocation
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _named_candidates(self):
+        candidates = self.candidates
+        if isinstance(candidates, str):
+            candidates = default_candidates()
+        elif isinstance(candidates, list):
+            names = [type(c).__name__ for c in candidates]
+            # Repeated classes get their position: "MMDCondenser-1", ...
+            candidates = {
+                name if names.count(name) == 1 else f"{name}-{i}": c
+                for i, (name, c) in enumerate(zip(names, candidates))
+            }
+        if not candidates:
+            raise ValueError("candidates is empty; give at least one condenser.")
+        shared = {
+            "size": self.size,
+            "allocation": self.allocation,
+            "random_state": self.random_state,
+        }
+        named = {}
+        for name, condenser in candidates.items():
+            if not hasattr(condenser, "fit_resample"):
+                raise TypeError(
+                    f"Candidate {name!r} is a {type(condenser).__name__}, not a "
+                    "condenser: it has no fit_resample."
+                )
+            own = condenser.get_params(deep=False)
+            named[str(name)] = clone(condenser).set_params(
+                **{k: v for k, v in shared.items() if k in own}
+            )
+        return named
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, sample_weight=None):
+        """Compare the candidates by cross-validation and refit the best.
+
+        Returns
+        -------
+        self
+        """
+        named = self._named_candidates()
+        names, condensers = list(named), list(named.values())
+        if y is None:
+            judge, scoring = _Unsupervised(), self.scoring or _heldout_mmd
+        else:
+            # Only y decides the kind of target; X's spread is not needed.
+            y = np.asarray(y)
+            target_type = _encode_target(np.zeros((len(y), 1)), y)[0]
+            judge = self.estimator
+            if judge is None:
+                judge = _default_judge(target_type, self.random_state)
+            scoring = self.scoring
+        search = GridSearchCV(
+            CondensedEstimator(condensers[0], judge),
+            {"condenser": condensers},
+            scoring=scoring,
+            cv=self.cv,
+            n_jobs=self.n_jobs,
+            refit=False,
+            error_score="raise",
+        )
+        weighted = {} if sample_weight is None else {"sample_weight": sample_weight}
+        with warnings.catch_warnings():
+            # Fold fits may stop at max_iter; the refit below still warns.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            try:
+                search.fit(X, y, **weighted)
+            except ValueError as error:
+                raise ValueError(
+                    f"{error} (This happened while condensing a training fold "
+                    f"of AutoCondenser's cv={self.cv!r}, which holds only part "
+                    "of the rows: lower size or use fewer folds.)"
+                ) from error
+
+        best = int(search.best_index_)
+        condenser = clone(condensers[best])
+        X_s, y_s = condenser.fit_resample(X, y, **weighted)
+
+        results = dict(search.cv_results_)
+        results["condenser"] = np.array(names, dtype=object)
+        self.cv_results_ = results
+        self.best_name_ = names[best]
+        self.best_score_ = float(search.best_score_)
+        self.best_condenser_ = condenser
+        self._resampled = (X_s, y_s)
+        for attribute in (
+            "X_",
+            "y_",
+            "sample_weight_",
+            "classes_",
+            "n_features_in_",
+            "feature_names_in_",
+        ):
+            if hasattr(condenser, attribute):
+                setattr(self, attribute, getattr(condenser, attribute))
+        return self
+
+    def fit_resample(self, X, y=None, sample_weight=None):
+        """Fit, then return the winner's synthetic set ``(X_s, y_s)``."""
+        self.fit(X, y, sample_weight=sample_weight)
+        return self._resampled
+
+    def score(self, X, y=None, sample_weight=None):
+        """The winner's ``score``: minus its discrepancy to (X, y)."""
+        check_is_fitted(self, "best_condenser_")
+        return self.best_condenser_.score(X, y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags
+
+
+__all__ = ["AutoCondenser", "default_candidates"]
