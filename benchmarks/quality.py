@@ -62,7 +62,8 @@ each dataset and rows per class, every method's mean score and the two
 acceptance rules for the default MMDCondenser and WassersteinCondenser:
 
 1. mean over models >= KMeansCentroids' mean;
-2. no model scores more than 0.02 below the same model on RandomSubset.
+2. no model scores more than 0.02 below the same model on RandomSubset;
+3. with ``--methods AutoCondenser``: its mean >= the better default's.
 
 Exit status 1 when any cell misses a rule.
 
@@ -108,6 +109,7 @@ CANDIDATES = ("MMDCondenser", "WassersteinCondenser")
 DEFAULT_METHODS = BASELINES + CANDIDATES
 # Names that are not a class of skdc or skdc.selection.
 ALIASES = {"MMD rff": lambda **common: MMDCondenser(features="rff", **common)}
+AUTO = "AutoCondenser"  # rule 3, when it runs: mean >= the best default's
 TOLERANCE = 0.02  # rule 2: how far below RandomSubset a model may score
 SHORT = {"MMDCondenser": "MMD", "WassersteinCondenser": "W2"}
 
@@ -418,6 +420,15 @@ def summary(results, methods, model_names):
                         f"{name}, {per_class} per class: {candidate} {model} "
                         f"{diff:+.3f} vs RandomSubset"
                     )
+            if allocation is not None and AUTO in means:
+                best = max(means[c] for c in CANDIDATES if c in means)
+                gap = means[AUTO] - best
+                row["auto"] = f"{'yes' if gap >= -1e-12 else 'MISS'} ({gap:+.4f})"
+                if gap < -1e-12:
+                    misses.append(
+                        f"{name}, {per_class} per class: {AUTO} mean "
+                        f"{means[AUTO]:.4f} < best default {best:.4f}"
+                    )
             table_rows.append(row)
     columns = {"dataset": "dataset", "score": "score"}
     columns.update({"per_class": "per class", "alloc": "alloc"})
@@ -427,6 +438,8 @@ def summary(results, methods, model_names):
         short = SHORT[candidate]
         columns[f"{short} km"] = f"{short} >= KMeans"
         columns[f"{short} rs"] = f"{short} models >= Random - {TOLERANCE}"
+    if AUTO in methods:
+        columns["auto"] = "Auto >= best default"
     return format_table(table_rows, columns, markdown=True), misses
 
 

@@ -11,9 +11,9 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import balanced_accuracy_score, r2_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from sklearn.utils import ClassifierTags, RegressorTags
-from sklearn.utils._param_validation import HasMethods, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import ClassifierTags, RegressorTags, resample
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._base import _BaseReducer, _encode_target
 from .condensers import MMDCondenser, WassersteinCondenser
@@ -136,6 +136,10 @@ class AutoCondenser(BaseEstimator):
     cv : int or cross-validation splitter, default=3
     scoring : str or callable, default=None
         Scorer of the judge; None: the judge's own ``score``.
+    search_rows : int or None, default=10_000
+        The search runs on a random subset of this many rows (stratified
+        by class) when the data has more, so its cost stops growing with N;
+        the winner is then refitted on all rows.  None searches on all rows.
     size, allocation, random_state
         As for every condenser; passed to the candidates.
     n_jobs : int, default=None
@@ -155,9 +159,9 @@ class AutoCondenser(BaseEstimator):
 
     Notes
     -----
-    The cost is about ``cv * len(candidates) + 1`` condenser fits, plus
-    the judge's fits on the small sets; the baselines among the default
-    candidates cost little.
+    The cost is about ``cv * len(candidates)`` condenser fits on at most
+    ``search_rows`` rows, one fit on all rows, and the judge's fits on the
+    small sets; the baselines among the default candidates cost little.
 
     Examples
     --------
@@ -187,6 +191,7 @@ class AutoCondenser(BaseEstimator):
             for key in ("size", "allocation", "random_state")
         },
         "n_jobs": [numbers.Integral, None],
+        "search_rows": [Interval(numbers.Integral, 2, None, closed="left"), None],
     }
 
     def __init__(
@@ -196,6 +201,7 @@ class AutoCondenser(BaseEstimator):
         candidates="default",
         cv=3,
         scoring=None,
+        search_rows=10_000,
         size=100,
         allocation="proportional",
         n_jobs=None,
@@ -205,6 +211,7 @@ class AutoCondenser(BaseEstimator):
         self.candidates = candidates
         self.cv = cv
         self.scoring = scoring
+        self.search_rows = search_rows
         self.size = size
         self.allocation = allocation
         self.n_jobs = n_jobs
@@ -251,6 +258,7 @@ class AutoCondenser(BaseEstimator):
         """
         named = self._named_candidates()
         names, condensers = list(named), list(named.values())
+        target_type = None
         if y is None:
             judge, scoring = _Unsupervised(), self.scoring or _heldout_mmd
         else:
@@ -271,11 +279,27 @@ class AutoCondenser(BaseEstimator):
             error_score="raise",
         )
         weighted = {} if sample_weight is None else {"sample_weight": sample_weight}
+        X_search, y_search, searched = X, y, weighted
+        if self.search_rows is not None and _num_samples(X) > self.search_rows:
+            arrays = [X] if y is None else [X, y]
+            if sample_weight is not None:
+                arrays.append(np.asarray(sample_weight))
+            drawn = resample(
+                *arrays,
+                replace=False,
+                n_samples=self.search_rows,
+                stratify=None if y is None or target_type != "classification" else y,
+                random_state=self.random_state,
+            )
+            X_search = drawn[0]
+            y_search = None if y is None else drawn[1]
+            if sample_weight is not None:
+                searched = {"sample_weight": drawn[-1]}
         with warnings.catch_warnings():
             # Fold fits may stop at max_iter; the refit below still warns.
             warnings.simplefilter("ignore", ConvergenceWarning)
             try:
-                search.fit(X, y, **weighted)
+                search.fit(X_search, y_search, **searched)
             except ValueError as error:
                 raise ValueError(
                     f"{error} (This happened while condensing a training fold "

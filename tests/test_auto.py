@@ -5,6 +5,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_diabetes, make_blobs
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.utils import resample
 
 from skdc import (
     AutoCondenser,
@@ -122,3 +123,21 @@ def test_bad_candidates_raise(candidates, error, match):
     X, y = _blobs()
     with pytest.raises(error, match=match):
         AutoCondenser(candidates=candidates, size=6).fit(X, y)
+
+
+def test_search_runs_on_a_stratified_subset_and_refits_on_all_rows():
+    X, y = _blobs()
+    kwargs = {"size": 6, "random_state": 0}
+    candidates = {"kmeans": KMeansCentroids(), "random": RandomSubset()}
+    auto = AutoCondenser(candidates=candidates, search_rows=90, **kwargs).fit(X, y)
+    X_sub, y_sub = resample(
+        X, y, replace=False, n_samples=90, stratify=y, random_state=0
+    )
+    on_subset = AutoCondenser(candidates=candidates, search_rows=None, **kwargs)
+    on_subset.fit(X_sub, y_sub)
+    assert_allclose(
+        auto.cv_results_["mean_test_score"], on_subset.cv_results_["mean_test_score"]
+    )
+    # The winner is refitted on all 180 rows, not on the subset.
+    refit = type(auto.best_condenser_)(**kwargs).fit(X, y)
+    assert_allclose(auto.X_, refit.X_)
