@@ -5,12 +5,15 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.compose import make_column_transformer
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import balanced_accuracy_score, r2_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils import ClassifierTags, RegressorTags, resample
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
@@ -71,26 +74,38 @@ class _Panel(BaseEstimator):
         return tags
 
 
-def _default_judge(target_type, random_state):
+def _readable(model, X):
+    """``model`` behind the encoding it needs for X: one-hot categories and
+    standardised numbers for a table with non-numeric columns (condensers
+    return such tables as they came), X's own numbers otherwise."""
+    if not hasattr(X, "select_dtypes"):
+        return model
+    text = X.select_dtypes(exclude=["number", "bool"]).columns
+    if len(text) == 0:
+        return model
+    encode = make_column_transformer(
+        (OneHotEncoder(handle_unknown="ignore"), list(text)),
+        remainder=StandardScaler(),
+    )
+    return make_pipeline(encode, model)
+
+
+def _default_judge(target_type, X, random_state):
     if target_type == "classification":
-        return _Panel(
-            [
-                LogisticRegression(max_iter=1000),
-                KNeighborsClassifier(n_neighbors=1),
-                RandomForestClassifier(n_estimators=100, random_state=random_state),
-            ],
-            balanced_accuracy_score,
-            "classifier",
-        )
-    return _Panel(
-        [
+        models = [
+            LogisticRegression(max_iter=1000),
+            KNeighborsClassifier(n_neighbors=1),
+            RandomForestClassifier(n_estimators=100, random_state=random_state),
+        ]
+        metric, kind = balanced_accuracy_score, "classifier"
+    else:
+        models = [
             Ridge(),
             KNeighborsRegressor(n_neighbors=1),
             RandomForestRegressor(n_estimators=100, random_state=random_state),
-        ],
-        r2_score,
-        "regressor",
-    )
+        ]
+        metric, kind = r2_score, "regressor"
+    return _Panel([_readable(model, X) for model in models], metric, kind)
 
 
 class _Unsupervised(BaseEstimator):
@@ -126,7 +141,8 @@ class AutoCondenser(BaseEstimator):
         The model the condensed set is for.  None: a panel of a logistic
         regression (ridge for regression), a 1-nearest-neighbour model and a
         random forest, scored by their mean balanced accuracy (R^2 for
-        regression); without y, candidates are scored by the Gaussian MMD of
+        regression), behind a one-hot encoder for the non-numeric columns
+        of a DataFrame; without y, candidates are scored by the Gaussian MMD of
         the held-out rows to the set.
     candidates : "default", list or dict of condensers, default="default"
         The condensers to compare (see :func:`default_candidates`); a dict
@@ -267,7 +283,7 @@ class AutoCondenser(BaseEstimator):
             target_type = _encode_target(np.zeros((len(y), 1)), y)[0]
             judge = self.estimator
             if judge is None:
-                judge = _default_judge(target_type, self.random_state)
+                judge = _default_judge(target_type, X, self.random_state)
             scoring = self.scoring
         search = GridSearchCV(
             CondensedEstimator(condensers[0], judge),
