@@ -9,13 +9,13 @@ model trained on a random subset, on k-means centroids and on all the data.
 """
 
 # %%
-import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from skdc import MMDCondenser
+from skdc.plotting import ImageGridDisplay
 from skdc.selection import KMeansCentroids, RandomSubset
 
 X, y = load_digits(return_X_y=True)
@@ -45,15 +45,23 @@ print(
 )
 
 # %%
-# The synthetic digits, one row per class, drawn as images.
-import matplotlib.pyplot as plt  # noqa: E402
+# Three synthetic digits of each class, drawn as images (back on the pixel
+# scale through the scaler) with :class:`skdc.plotting.ImageGridDisplay`.
+display = ImageGridDisplay.from_estimator(
+    reducers["MMD condenser"],
+    image_shape=(8, 8),
+    inverse_transform=scaler.inverse_transform,
+    per_class=3,
+)
+display.figure_.suptitle("MMDCondenser: 3 of its 10 synthetic rows per class")
 
-X_small, y_small = reducers["MMD condenser"].fit_resample(X_train, y_train)
-images = scaler.inverse_transform(X_small).reshape(-1, 8, 8)
-first = [np.flatnonzero(y_small == k)[0] for k in range(10)]
-fig, axes = plt.subplots(1, 10, figsize=(10, 1.4))
-for ax, i in zip(axes, first):
-    ax.imshow(images[i], cmap="gray_r")
-    ax.set_title(str(y_small[i]))
-    ax.axis("off")
-plt.show()
+# %%
+# The k-means centroids of the same classes, for comparison: averages of
+# many digits, so smoother and fainter.
+display = ImageGridDisplay.from_estimator(
+    reducers["k-means centroids"],
+    image_shape=(8, 8),
+    inverse_transform=scaler.inverse_transform,
+    per_class=3,
+)
+display.figure_.suptitle("KMeansCentroids: 3 of its 10 centroids per class")

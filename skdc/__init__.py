@@ -13,9 +13,11 @@ from .condensers import (
     GradientMatchingCondenser,
     KIPCondenser,
     MMDCondenser,
+    PrivateMMDCondenser,
     WassersteinCondenser,
 )
-from .model_selection import CondensedEstimator
+from .fairness import FairCondenser
+from .model_selection import CondensedEstimator, condensation_curve, evaluate
 from .selection import KMeansCentroids, RandomSubset
 
 __version__ = "0.1.0.dev0"
@@ -25,10 +27,14 @@ __all__ = [
     "CondensedEstimator",
     "DiscrepancyCondenser",
     "DistributionMatchingCondenser",
+    "FairCondenser",
     "GradientMatchingCondenser",
     "KIPCondenser",
     "KMeansCentroids",
     "MMDCondenser",
+    "PrivateMMDCondenser",
     "RandomSubset",
     "WassersteinCondenser",
+    "condensation_curve",
+    "evaluate",
 ]

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -27,7 +28,9 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     _check_sample_weight,
+    check_array,
     check_is_fitted,
+    check_X_y,
     validate_data,
 )
 
@@ -40,9 +43,16 @@ from ._backend import (
     to_numpy,
     torch_threads,
 )
+from ._dask import fit_dask, is_dask_collection
 from ._init import INITS
 from ._optimize import optimise
 from ._output import wrap_like
+from ._tabular import (
+    TableEncoder,
+    check_missing,
+    needs_encoding,
+    non_numeric_columns,
+)
 from .discrepancy import MMD, FeatureMapped
 from .discrepancy._base import params_to_numpy, params_to_torch
 
@@ -76,6 +86,8 @@ class _BaseReducer(BaseEstimator):
         ],
         "allocation": [StrOptions({"proportional", "balanced"}), dict],
         "random_state": ["random_state"],
+        "preprocessor": [StrOptions({"auto"}), None],
+        "missing": [StrOptions({"error", "impute"})],
     }
 
     # Baselines reduce each class on its own (see BaseCondenser).
@@ -124,6 +136,11 @@ class _BaseReducer(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Also a dask array or a dask DataFrame of numeric columns, read
+            through dask: classes of up to 65,536 rows are read whole (the
+            result equals the in-memory fit), larger ones through a uniform
+            sample of that many rows, except that random-feature MMD reads
+            every row for its mean embeddings (see ``skdc/_dask.py``).
         y : array-like of shape (n_samples,), default=None
             Class labels (class-conditional condensation), continuous targets
             (joint condensation of X and y), or None (condense X alone).
@@ -134,6 +151,10 @@ class _BaseReducer(BaseEstimator):
         -------
         self
         """
+        if is_dask_collection(X):
+            # Data that need not fit in memory: sampled through dask.
+            return fit_dask(self, X, y, sample_weight)
+        X, preprocessor = self._encode_X(X, reset=True)
         X, y = self._validate_fit_data(X, y)
         w = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if (w < 0).any() or w.sum() <= 0:
@@ -142,9 +163,7 @@ class _BaseReducer(BaseEstimator):
         Z = _join_target(X, y, target_type, y_encoding)
         groups = _groups(codes, len(classes) if classes is not None else 1, len(X))
         _check_group_sizes(groups, classes, w)
-        # Rows of zero weight are not part of the distribution (as if removed),
-        # so they count neither for the shares nor as rows available to draw.
-        counts = np.array([np.count_nonzero(w[g]) for g in groups])
+        counts = self._allocation_counts(Z, codes, groups, w)
 
         # A dict allocation gives every count itself and ignores size, so the
         # default size must not fail on data with fewer rows than it.
@@ -182,12 +201,15 @@ class _BaseReducer(BaseEstimator):
                 )
                 for g, m, s in zip(groups, alloc, seeds)
             )
+            if isinstance(preprocessor, TableEncoder):
+                # The decoded table is the answer, so it is what gets measured:
+                # each group's rows become valid rows here (one category per
+                # column, counts kept per group, whole integers).
+                results = [_snapped(r, preprocessor, X.shape[1]) for r in results]
             # Baselines resolve no settings while fitting: measuring on the
             # training rows resolves them, and score reuses them.
             measured = [
-                self._measure(
-                    discrepancy, r["params"], Z[g], w[g], r["X"], r["weights"], s
-                )
+                self._fitted_discrepancy(discrepancy, r, Z[g], w[g], s)
                 for r, g, s in zip(results, groups, seeds)
             ]
 
@@ -211,6 +233,9 @@ class _BaseReducer(BaseEstimator):
         if joint:
             Z_syn, soft = Z_syn[:, : X.shape[1]], Z_syn[:, X.shape[1] :]
         X_syn, y_syn = _split_target(Z_syn, target_type, y_encoding, X.dtype)
+        if isinstance(preprocessor, TableEncoder):
+            # Mixed tables: X_ is the decoded DataFrame (exact: rows were snapped).
+            X_syn = preprocessor.inverse_transform(X_syn)
         if target_type == "classification":
             y_syn = np.repeat(classes, class_alloc)
             if joint:
@@ -236,6 +261,7 @@ class _BaseReducer(BaseEstimator):
         if target_type == "classification":
             self.classes_ = classes
         self.target_type_ = target_type
+        self.preprocessor_ = preprocessor
         self.allocation_ = dict(
             zip((classes if joint else labels).tolist(), class_alloc.tolist())
         )
@@ -280,7 +306,7 @@ class _BaseReducer(BaseEstimator):
         discrepancy, since values of different kernels are not comparable.
         """
         check_is_fitted(self, "X_")
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X, _ = self._encode_X(X, reset=False)
         w = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if self.target_type_ != "unsupervised" and y is None:
             raise ValueError(
@@ -298,8 +324,11 @@ class _BaseReducer(BaseEstimator):
         else:
             codes, y_num = None, np.asarray(y, float)
         Z = _join_target(X, y_num, self.target_type_, self._y_encoding)
+        X_syn = self.X_
+        if isinstance(self.preprocessor_, TableEncoder):
+            X_syn = self.preprocessor_.transform(X_syn)
         Z_syn = _join_target(
-            self.X_,
+            X_syn,
             self.y_ if y_num is not None else None,
             self.target_type_,
             self._y_encoding,
@@ -334,6 +363,20 @@ class _BaseReducer(BaseEstimator):
                 mass += w[g].sum()
         return -total / mass
 
+    def _allocation_counts(self, Z, codes, groups, w):
+        """Rows per group that the allocation shares out (a private condenser
+        returns noisy counts instead)."""
+        # Rows of zero weight are not part of the distribution (as if removed),
+        # so they count neither for the shares nor as rows available to draw.
+        return np.array([np.count_nonzero(w[g]) for g in groups])
+
+    def _fitted_discrepancy(self, discrepancy, result, X, w, seed):
+        """``(discrepancy_ of one group, settings kept for score)`` from its
+        ``_fit_group`` result, measured on the group's rows (X, w)."""
+        return self._measure(
+            discrepancy, result["params"], X, w, result["X"], result["weights"], seed
+        )
+
     def _measure(self, discrepancy, params, X, w, Y, v, seed):
         """Discrepancy between real rows (X, w) and synthetic rows (Y, v) on
         at most ``_REPORT_ROWS`` real rows, with the settings ``params``
@@ -360,24 +403,66 @@ class _BaseReducer(BaseEstimator):
         return max(float(value), 0.0), params_to_numpy(state["params"])
 
     def _validate_fit_data(self, X, y):
-        if y is None:
-            X = validate_data(
-                self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
+        """Check y against the encoded X (a float ndarray); subclasses that
+        refuse some targets extend this."""
+        if y is not None:
+            X, y = check_X_y(X, y, dtype=None, ensure_min_samples=2, y_numeric=False)
+        return X, y
+
+    def _encode_X(self, X, *, reset):
+        """Validate X and encode it: mixed tables through a ``TableEncoder``,
+        numbers as they are (median-imputed with ``missing="impute"``).
+
+        With ``reset`` (fit) the preprocessor is chosen and fitted; otherwise
+        (score) the fitted ``preprocessor_`` is reused.  Returns
+        ``(X, preprocessor)``, X a float ndarray.
+        """
+        if reset:
+            table = self.preprocessor == "auto" and needs_encoding(X)
+        else:
+            table = isinstance(self.preprocessor_, TableEncoder)
+        if table:
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            preprocessor = TableEncoder() if reset else self.preprocessor_
+            if not hasattr(X, "isna"):
+                X = _as_frame(X, preprocessor.columns_)
+            check_missing(X.isna().to_numpy(), list(X.columns), self.missing)
+            if reset:
+                preprocessor.fit(X)
+            Z = preprocessor.transform(X)
+            return check_array(Z, ensure_min_samples=2 if reset else 1), preprocessor
+        text = non_numeric_columns(X) if reset else []
+        if text:
+            raise ValueError(
+                f"X has non-numeric columns {', '.join(map(repr, text))}; use "
+                "preprocessor='auto' (the default) to encode them, or encode "
+                "them yourself."
             )
-            return X, None
-        X, y = validate_data(
+        X = validate_data(
             self,
             X,
-            y,
+            reset=reset,
             dtype=[np.float64, np.float32],
-            ensure_min_samples=2,
-            y_numeric=False,
+            ensure_min_samples=2 if reset else 1,
+            ensure_all_finite="allow-nan",
         )
-        return X, y
+        names = getattr(self, "feature_names_in_", None)
+        check_missing(
+            np.isnan(X), names if names is not None else range(X.shape[1]), self.missing
+        )
+        if reset:
+            impute = self.missing == "impute"
+            preprocessor = SimpleImputer(strategy="median").fit(X) if impute else None
+        else:
+            preprocessor = self.preprocessor_
+        if preprocessor is not None:
+            X = preprocessor.transform(X)
+        return X, preprocessor
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = False
+        tags.input_tags.allow_nan = self.missing == "impute"
         return tags
 
 
@@ -559,6 +644,22 @@ def _groups(codes, n_groups, n_rows):
     if codes is None:
         return [np.arange(n_rows)]
     return [np.flatnonzero(codes == k) for k in range(n_groups)]
+
+
+def _snapped(result, encoder, n_columns):
+    """A group's result whose first ``n_columns`` columns (the encoded table;
+    trailing target columns are left alone) are snapped to valid rows."""
+    Z = result["X"]
+    rows = encoder.snap(Z[:, :n_columns])
+    return {**result, "X": np.column_stack([rows, Z[:, n_columns:]])}
+
+
+def _as_frame(X, columns):
+    """Array-like -> DataFrame with ``columns`` (a table condenser scored on
+    an array)."""
+    import pandas as pd
+
+    return pd.DataFrame(X, columns=columns)
 
 
 def _check_group_sizes(groups, classes, w):

@@ -1,8 +1,9 @@
 """Train models on small sets, score them on real held-out data, tabulate.
 
-Shared by the ``skdc`` command (``skdc demo``, later ``skdc evaluate``) and
-the scripts in ``benchmarks/``.  Nothing here prints: functions return rows
-(one dict per set) and strings, and the caller decides where they go.
+Shared by the ``skdc`` command (``skdc demo``, ``skdc evaluate``), by
+:func:`skdc.model_selection.evaluate` and by the scripts in ``benchmarks/``.
+Nothing here prints: functions return rows (one dict per set) and strings,
+and the caller decides where they go.
 """
 
 import time
@@ -14,11 +15,11 @@ from typing import Any, NamedTuple
 import numpy as np
 from sklearn.base import clone
 from sklearn.datasets import load_digits
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import has_fit_parameter
 
@@ -57,6 +58,18 @@ def default_models(random_state=0):
         "LogReg": LogisticRegression(max_iter=1000),
         "1-NN": KNeighborsClassifier(n_neighbors=1),
         "RandomForest": RandomForestClassifier(
+            n_estimators=200, random_state=random_state
+        ),
+    }
+
+
+def default_regressors(random_state=0):
+    """The regression counterparts of ``default_models``: ridge, 5-NN (one
+    neighbour only interpolates noise), forest."""
+    return {
+        "Ridge": Ridge(),
+        "5-NN": KNeighborsRegressor(n_neighbors=5),
+        "RandomForest": RandomForestRegressor(
             n_estimators=200, random_state=random_state
         ),
     }
@@ -121,7 +134,7 @@ def score_sets(sets, X_test, y_test, models, scorer=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
     >>> X = np.array([[0.0], [1.0], [10.0], [11.0]])
     >>> y = np.array([0, 0, 1, 1])
     >>> rows = score_sets(
@@ -251,6 +264,7 @@ __all__ = [
     "CondensedSet",
     "condense_all",
     "default_models",
+    "default_regressors",
     "digits_split",
     "format_table",
     "score_sets",

@@ -95,6 +95,10 @@ class KernelHerding(_BaseReducer):
     size : int or float, default=100
         Rows in total, or a fraction of the training rows.
     allocation : {"proportional", "balanced"} or dict, default="proportional"
+    preprocessor : "auto" or None, default="auto"
+    missing : {"error", "impute"}, default="error"
+        Mixed-type tables and missing values, as for
+        :class:`~skdc.MMDCondenser`.
     kernel : {"gaussian", "laplacian", "imq", "energy", "linear"}, \
 default="gaussian"
     bandwidth : "median", float or list of float, default="median"
@@ -176,12 +180,16 @@ default="gaussian"
         *,
         size=100,
         allocation="proportional",
+        preprocessor="auto",
+        missing="error",
         kernel="gaussian",
         bandwidth="median",
         random_state=None,
     ):
         self.size = size
         self.allocation = allocation
+        self.preprocessor = preprocessor
+        self.missing = missing
         self.kernel = kernel
         self.bandwidth = bandwidth
         self.random_state = random_state

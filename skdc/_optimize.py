@@ -23,6 +23,8 @@ def optimise(
     frozen=None,
     lower,
     upper,
+    centre=None,
+    scale=None,
     learning_rate,
     max_iter,
     tol,
@@ -55,6 +57,10 @@ def optimise(
         Columns that keep their starting values.
     lower, upper : tensor (d,)
         Observed range per feature.
+    centre, scale : tensor (d,) or None
+        Parametrisation of Y; None: the weighted mean and standard deviation
+        of X.  A private condenser passes public values, so that X (then
+        empty) is never read.
     batch_size : int or None
         Real rows per step; None uses all of them every step.
 
@@ -64,9 +70,11 @@ def optimise(
     n_iter : int, converged : bool
     """
     n, m = X.shape[0], Y0.shape[0]
-    centre = w @ X  # (d,)
-    scale = (w @ (X - centre) ** 2).sqrt()
-    scale = torch.where(scale > 0, scale, torch.ones_like(scale))
+    if centre is None:
+        centre = w @ X  # (d,)
+    if scale is None:
+        scale = (w @ (X - centre) ** 2).sqrt()
+        scale = torch.where(scale > 0, scale, torch.ones_like(scale))
     z_low, z_high = (lower - centre) / scale, (upper - centre) / scale
 
     Z = ((Y0 - centre) / scale).clone().requires_grad_(True)
@@ -74,7 +82,15 @@ def optimise(
     params = [Z]
     if learn_weights:
         params.append(logits.requires_grad_(True))
-    optimizer = torch.optim.Adam(params, lr=learning_rate)
+    v = torch.softmax(logits, 0)  # recomputed per step only when learned
+    if frozen is not None:
+        # A tensor mask on Z's device: a NumPy mask would be copied every step.
+        frozen = torch.as_tensor(frozen, dtype=torch.bool, device=Z.device)
+    # Discrepancies that summarise the real rows once (random features) set
+    # ``uses_batch = False``: drawing minibatches for them is wasted work.
+    if not getattr(discrepancy, "uses_batch", True):
+        batch_size = None
+    optimizer = _Adam(params, lr=learning_rate)
     losses = torch.empty(max_iter, dtype=Y0.dtype, device=Y0.device)
     bar = tqdm(total=max_iter, desc=label, disable=verbose <= 0, leave=False)
 
@@ -83,17 +99,20 @@ def optimise(
         batch = None
         if batch_size is not None and batch_size < n:
             idx = torch.randint(n, (batch_size,), generator=generator, device=X.device)
-            wb = w[idx]
-            batch = (X[idx], wb / wb.sum())
-        optimizer.zero_grad(set_to_none=True)
-        Y, v = centre + scale * Z, torch.softmax(logits, 0)
+            # index_select: several times faster than X[idx] on the CPU.
+            wb = w.index_select(0, idx)
+            batch = (X.index_select(0, idx), wb / wb.sum())
+        optimizer.zero_grad()
+        Y = centre + scale * Z
+        if learn_weights:
+            v = torch.softmax(logits, 0)
         loss = discrepancy(state, Y, v, batch=batch, generator=generator)
         loss.backward()
         if frozen is not None:
             Z.grad[:, frozen] = 0.0  # Adam moves nothing with zero gradients
         optimizer.step()
         with torch.no_grad():
-            Z.copy_(torch.maximum(torch.minimum(Z, z_high), z_low))
+            Z.clamp_(min=z_low, max=z_high)
         losses[it] = loss.detach()
 
         if (it + 1) % _WINDOW == 0:
@@ -112,8 +131,7 @@ def optimise(
                 if stalls > _MAX_STALLS:
                     converged, n_iter = True, it + 1
                     break
-                for group in optimizer.param_groups:
-                    group["lr"] *= 0.5
+                optimizer.lr *= 0.5
             else:
                 stalls = 0
             previous = current if previous is None else min(previous, current)
@@ -123,6 +141,41 @@ def optimise(
         _raise_diverged(n_iter, label)
     Y, v = (centre + scale * Z).detach(), torch.softmax(logits, 0).detach()
     return Y, v, history, n_iter, converged
+
+
+class _Adam:
+    """Adam (Kingma & Ba, 2015) with torch.optim.Adam's defaults.
+
+    The update is torch.optim.Adam's single-tensor one, operation for
+    operation, so results match it.  Written out because on problems of
+    a few thousand numbers torch.optim's per-step machinery (hooks, profiler
+    and dynamo guards) cost about 0.5 ms a step, as much as the whole RFF
+    loss, and its first use imports torch._dynamo (about 3 s).
+    """
+
+    def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8):
+        self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
+        self.exp_avg = [torch.zeros_like(p) for p in params]
+        self.exp_avg_sq = [torch.zeros_like(p) for p in params]
+        self.n_steps = 0
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        self.n_steps += 1
+        beta1, beta2 = self.betas
+        # Bias corrections in Python floats: no device work, no host sync.
+        step_size = self.lr / (1 - beta1**self.n_steps)
+        correction2_sqrt = (1 - beta2**self.n_steps) ** 0.5
+        for p, m, v in zip(self.params, self.exp_avg, self.exp_avg_sq):
+            g = p.grad
+            m.lerp_(g, 1 - beta1)
+            v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+            denom = (v.sqrt() / correction2_sqrt).add_(self.eps)
+            p.addcdiv_(m, denom, value=-step_size)
 
 
 def _raise_diverged(iteration, label):

@@ -8,9 +8,13 @@ def wrap_like(X_in, y_in, X_out, y_out):
 
     Integer columns are rounded and boolean columns thresholded at 0.5, so
     every column keeps its input dtype; condensers keep synthetic values
-    inside the observed range, so the rounded values are valid too.
+    inside the observed range, so the rounded values are valid too.  An
+    ``X_out`` that is already a DataFrame (a decoded mixed-type table) is
+    returned as a copy.
     """
-    if hasattr(X_in, "columns") and hasattr(X_in, "dtypes"):
+    if hasattr(X_out, "columns"):
+        X_out = X_out.copy()
+    elif hasattr(X_in, "columns") and hasattr(X_in, "dtypes"):
         import pandas as pd
 
         frame = pd.DataFrame(X_out, columns=X_in.columns)

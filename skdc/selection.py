@@ -26,6 +26,10 @@ class RandomSubset(_BaseReducer):
     size : int or float, default=100
         Rows in total, or a fraction of the training rows.
     allocation : {"proportional", "balanced"} or dict, default="proportional"
+    preprocessor : "auto" or None, default="auto"
+    missing : {"error", "impute"}, default="error"
+        Mixed-type tables and missing values, as for
+        :class:`~skdc.MMDCondenser`.
     random_state : int, RandomState instance or None, default=None
 
     Attributes
@@ -46,9 +50,19 @@ class RandomSubset(_BaseReducer):
     True
     """
 
-    def __init__(self, *, size=100, allocation="proportional", random_state=None):
+    def __init__(
+        self,
+        *,
+        size=100,
+        allocation="proportional",
+        preprocessor="auto",
+        missing="error",
+        random_state=None,
+    ):
         self.size = size
         self.allocation = allocation
+        self.preprocessor = preprocessor
+        self.missing = missing
         self.random_state = random_state
 
     def _fit_group(self, X, w, m, seed):
@@ -64,6 +78,10 @@ class KMeansCentroids(_BaseReducer):
     ----------
     size : int or float, default=100
     allocation : {"proportional", "balanced"} or dict, default="proportional"
+    preprocessor : "auto" or None, default="auto"
+    missing : {"error", "impute"}, default="error"
+        Mixed-type tables and missing values, as for
+        :class:`~skdc.MMDCondenser`.
     n_jobs : int, default=None
         Classes clustered in parallel.
     random_state : int, RandomState instance or None, default=None
@@ -88,10 +106,19 @@ class KMeansCentroids(_BaseReducer):
     }
 
     def __init__(
-        self, *, size=100, allocation="proportional", n_jobs=None, random_state=None
+        self,
+        *,
+        size=100,
+        allocation="proportional",
+        preprocessor="auto",
+        missing="error",
+        n_jobs=None,
+        random_state=None,
     ):
         self.size = size
         self.allocation = allocation
+        self.preprocessor = preprocessor
+        self.missing = missing
         self.n_jobs = n_jobs
         self.random_state = random_state
 

@@ -266,7 +266,8 @@ def test_condense_refuses_missing_values_and_keeps_a_good_output(iris_csv):
     frame.to_csv(path, index=False)
     result = _skdc("condense", path, "--target", "species", "-o", output, "--quiet")
     assert result.returncode == 1
-    assert "missing values in sepal width (cm)" in result.stderr
+    assert "missing values in sepal width (cm); pass --impute" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     assert output.read_text() == "keep me\n"
 
 
@@ -286,3 +287,106 @@ def test_write_table_failure_leaves_nothing_and_keeps_the_old_file(tmp_path):
         write_table(Broken({"a": [1.0]}), output)
     assert output.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+# ------------------------------------------------------ condense: tables
+def _mixed_table(n=120, seed=0):
+    """Categories, booleans, integers and floats; a class-dependent mix."""
+    rng = np.random.RandomState(seed)
+    label = np.array(["low", "high"])[(rng.rand(n) < 0.4).astype(int)]
+    high = label == "high"
+    return pd.DataFrame(
+        {
+            "age": rng.randint(18, 70, n) + 10 * high,
+            "city": np.where(high, rng.choice(["oslo", "rome"], n), "paris"),
+            "member": rng.rand(n) < 0.2 + 0.6 * high,
+            "spend": rng.gamma(2.0, 10.0, n) * (1 + high),
+            "grade": pd.Categorical(rng.choice(["a", "b", "c"], n)),
+            "income": label,
+        }
+    )
+
+
+def _condense(tmp_path, frame, *args, suffix=".csv"):
+    """Write ``frame``, run ``skdc condense`` in this process; returns
+    (status, stderr, output path)."""
+    data, output = tmp_path / f"data{suffix}", tmp_path / f"small{suffix}"
+    if suffix == ".parquet":
+        frame.to_parquet(data, index=False)
+    else:
+        frame.to_csv(data, index=False)
+    argv = ["condense", str(data), "-o", str(output), "--quiet", *map(str, args)]
+    return main(argv), output
+
+
+def test_condense_mixed_csv_gives_valid_rows(tmp_path, capsys):
+    frame = _mixed_table()
+    status, output = _condense(
+        tmp_path, frame, "--target", "income", "--size", 0.1, "--method", "mmd",
+        "--param", "max_iter=30",
+    )  # fmt: skip
+    assert status == 0, capsys.readouterr().err
+    small = pd.read_csv(output)
+    assert list(small.columns) == list(frame.columns)
+    assert len(small) == 12  # a tenth of 120 rows
+    assert small["age"].dtype == np.int64 and small["member"].dtype == bool
+    assert small["age"].between(frame["age"].min(), frame["age"].max()).all()
+    assert set(small["city"]) <= set(frame["city"])
+    assert set(small["grade"]) <= set(frame["grade"])
+    assert set(small["income"]) == {"low", "high"}
+    # Class-dependent levels survive: "paris" only among the "low" rows.
+    assert (small.loc[small["city"] == "paris", "income"] == "low").all()
+
+
+def test_condense_parquet_round_trip_keeps_dtypes(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    frame = _mixed_table()
+    status, output = _condense(
+        tmp_path, frame, "--target", "income", "--size", 10, "--method", "kmeans",
+        suffix=".parquet",
+    )  # fmt: skip
+    assert status == 0, capsys.readouterr().err
+    small = pd.read_parquet(output)
+    assert len(small) == 10
+    expected = pd.read_parquet(tmp_path / "data.parquet").dtypes
+    pd.testing.assert_series_equal(small.dtypes, expected)
+    assert set(small["grade"].cat.categories) == {"a", "b", "c"}
+
+
+def test_condense_impute_fills_missing_values(tmp_path, capsys):
+    frame = _mixed_table()
+    frame.loc[::7, "spend"] = np.nan
+    frame.loc[::9, "city"] = None
+    status, output = _condense(
+        tmp_path, frame, "--target", "income", "--size", 10, "--impute",
+        "--method", "wasserstein", "--param", "max_iter=20",
+    )  # fmt: skip
+    assert status == 0, capsys.readouterr().err
+    small = pd.read_csv(output)
+    assert not small.isna().any().any()
+    assert len(small) == 10
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("holes", "missing values in city, spend; pass --impute"),
+        ("target holes", "target column 'income' has missing values in 3 rows"),
+        ("lonely class", "Class 'mid' has 1 row"),
+    ],
+)
+def test_condense_table_errors_are_one_line(tmp_path, capsys, change, message):
+    frame = _mixed_table()
+    if change == "holes":
+        frame.loc[[2, 5], "spend"] = np.nan
+        frame.loc[4, "city"] = None
+    elif change == "target holes":
+        frame.loc[[1, 2, 3], "income"] = None
+    else:
+        frame.loc[0, "income"] = "mid"
+    status, output = _condense(tmp_path, frame, "--target", "income", "--size", 10)
+    err = capsys.readouterr().err
+    assert status == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not output.exists()

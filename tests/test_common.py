@@ -27,10 +27,12 @@ from skdc import (
     CondensedEstimator,
     DiscrepancyCondenser,
     DistributionMatchingCondenser,
+    FairCondenser,
     GradientMatchingCondenser,
     KIPCondenser,
     KMeansCentroids,
     MMDCondenser,
+    PrivateMMDCondenser,
     RandomSubset,
     WassersteinCondenser,
 )
@@ -88,7 +90,21 @@ _FOLDS = (
 )
 
 
+_UNEQUAL_WEIGHTS = (
+    "unequal sample weights raise: they change the sensitivity the noise of "
+    "the private release is calibrated to"
+)
+
+
 def _expected_failed_checks(estimator):
+    if isinstance(estimator, PrivateMMDCondenser):
+        return dict.fromkeys(
+            [
+                "check_sample_weight_equivalence_on_dense_data",
+                "check_sample_weights_not_overwritten",
+            ],
+            _UNEQUAL_WEIGHTS,
+        )
     if isinstance(estimator, AutoCondenser):
         # A fraction size: the weighted and repeated data give equal folds.
         return {"check_fit2d_1feature": _FOLDS}
@@ -103,6 +119,8 @@ _CHECKED = [
     *(r for name, r in _REDUCERS.items() if name != "MMD-rff"),
     KIPCondenser(**FAST),
     CondensedEstimator(MMDCondenser(**FAST), LogisticRegression()),
+    PrivateMMDCondenser(n_features=16, **FAST),
+    FairCondenser(MMDCondenser(**FAST)),
     AutoCondenser(
         candidates={"kmeans": KMeansCentroids(), "random": RandomSubset()},
         cv=2,
@@ -234,6 +252,25 @@ def test_pandas_integer_and_bool_columns_keep_their_dtype(reducer):
     # Rounded values stay inside the observed range of the column.
     assert frame["count"].min() <= X_s["count"].min()
     assert X_s["count"].max() <= frame["count"].max()
+
+
+def test_mixed_table_decodes_to_valid_rows(reducer):
+    # Text columns are encoded, condensed and decoded: valid levels, same
+    # dtypes, and score encodes held-out rows with the fitted encoder.
+    X, y = _data()
+    frame = pd.DataFrame(
+        {
+            "x": X[:, 0],
+            "size": np.where(X[:, 1] > 0, "big", "small"),
+            "count": np.rint(X[:, 2]).astype(np.int64),
+        }
+    )
+    X_s, _ = reducer.fit_resample(frame, pd.Series(y))
+    assert list(X_s.dtypes) == list(frame.dtypes)
+    assert set(X_s["size"]) <= {"big", "small"}
+    assert frame["count"].min() <= X_s["count"].min()
+    assert X_s["count"].max() <= frame["count"].max()
+    assert np.isfinite(reducer.score(frame, y))
 
 
 def test_constant_class_condenses_to_its_row(reducer):

@@ -5,6 +5,7 @@ from .generic import DiscrepancyCondenser
 from .gradient import GradientMatchingCondenser
 from .kip import KIPCondenser
 from .mmd import MMDCondenser
+from .private import PrivateMMDCondenser
 from .wasserstein import WassersteinCondenser
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     "GradientMatchingCondenser",
     "KIPCondenser",
     "MMDCondenser",
+    "PrivateMMDCondenser",
     "WassersteinCondenser",
 ]

@@ -8,6 +8,15 @@ size : int or float, default=100
         Rows per class: proportional to the class frequencies, equal shares,
         or an explicit ``{class: count}``.  Every class gets at least one
         row; asking a class for more rows than it has raises ``ValueError``.
+    preprocessor : "auto" or None, default="auto"
+        "auto": a DataFrame with categorical, string, object or boolean
+        columns is encoded (standardised numbers, one-hot categories),
+        condensed, and decoded back to valid rows with the same columns and
+        dtypes (see ``X_``).  None: X must be numeric.
+    missing : {"error", "impute"}, default="error"
+        Missing values raise a ``ValueError`` naming their columns, or are
+        imputed (median for numbers, most frequent value for categories);
+        the synthetic set never holds missing values.
     init : {"random_real", "kmeans++", "kmeans", "noise"}, default="random_real"
         Starting points: random real rows of the class, k-means++ seeds,
         k-means centroids, or Gaussian noise with the class's mean and spread.
@@ -51,8 +60,10 @@ transformer, default=None
         random-network embeddings."""
 
 COMMON_ATTRIBUTES = """\
-X_ : ndarray of shape (size, n_features)
-        The synthetic rows, in the dtype of the input (float32 stays float32).
+X_ : ndarray or DataFrame of shape (size, n_features)
+        The synthetic rows, in the dtype of the input (float32 stays float32);
+        for an encoded mixed-type table, the decoded DataFrame (valid
+        categories, whole integers, numbers inside the observed range).
     y_ : ndarray of shape (size,) or None
         Their labels (classification, grouped by class in the order of
         ``classes_``), learned targets (regression), or None.
@@ -62,6 +73,10 @@ X_ : ndarray of shape (size, n_features)
     classes_ : ndarray of shape (n_classes,)
         Class labels (classification only).
     target_type_ : {"classification", "regression", "unsupervised"}
+    preprocessor_ : object or None
+        The fitted encoder of a mixed-type table, the median imputer of
+        numeric data with ``missing="impute"``, or None; ``score`` encodes
+        its X with it.
     allocation_ : dict
         Rows per class (key None without classes).
     n_features_in_ : int

@@ -104,6 +104,8 @@ class DistributionMatchingCondenser(BaseCondenser):
         image_shape=None,
         size=100,
         allocation="proportional",
+        preprocessor="auto",
+        missing="error",
         init="random_real",
         weights="uniform",
         max_iter=500,
@@ -119,6 +121,8 @@ class DistributionMatchingCondenser(BaseCondenser):
         self.image_shape = image_shape
         self.size = size
         self.allocation = allocation
+        self.preprocessor = preprocessor
+        self.missing = missing
         self.init = init
         self.weights = weights
         self.max_iter = max_iter

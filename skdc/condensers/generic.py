@@ -61,6 +61,8 @@ class DiscrepancyCondenser(BaseCondenser):
         feature_map=None,
         size=100,
         allocation="proportional",
+        preprocessor="auto",
+        missing="error",
         init="random_real",
         weights="uniform",
         max_iter=500,
@@ -76,6 +78,8 @@ class DiscrepancyCondenser(BaseCondenser):
         self.feature_map = feature_map
         self.size = size
         self.allocation = allocation
+        self.preprocessor = preprocessor
+        self.missing = missing
         self.init = init
         self.weights = weights
         self.max_iter = max_iter

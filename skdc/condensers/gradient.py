@@ -118,6 +118,8 @@ class GradientMatchingCondenser(BaseCondenser):
         reinit_every=10,
         size=100,
         allocation="proportional",
+        preprocessor="auto",
+        missing="error",
         init="random_real",
         weights="uniform",
         max_iter=500,
@@ -135,6 +137,8 @@ class GradientMatchingCondenser(BaseCondenser):
         self.reinit_every = reinit_every
         self.size = size
         self.allocation = allocation
+        self.preprocessor = preprocessor
+        self.missing = missing
         self.init = init
         self.weights = weights
         self.max_iter = max_iter

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import BaseCondenser
+from ..discrepancy.adversarial import Adversarial
 from ..discrepancy.krr import KernelRidgeMatching
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
@@ -36,6 +37,15 @@ class KIPCondenser(BaseCondenser):
         labels.  Learned labels helped at one row per class and hurt at ten
         on digits (LogisticRegression 0.874 against 0.948), because models
         that take hard labels only see their argmax.
+    robust_epsilon : float, default=None
+        Adversarially robust KIP: at every step the real rows are first
+        moved, each within an L2 ball of this radius, to maximise the loss
+        (``skdc.discrepancy.Adversarial``), so the set teaches models that
+        hold up under such perturbations.  In the units of X: standardise
+        first.  None is plain KIP.  On standardised breast_cancer at 20 rows,
+        radius 1 raised the accuracy under attack at radius 1 from 0.830 to
+        0.860 (logistic regression) and 0.784 to 0.836 (MLP), at a clean
+        cost of 0.017 and 0.029 (``benchmarks/robust_fair.py``).
     {COMMON_PARAMETERS}
 
     Attributes
@@ -48,6 +58,7 @@ class KIPCondenser(BaseCondenser):
     See Also
     --------
     MMDCondenser : distribution matching, class by class.
+    skdc.discrepancy.Adversarial : the robust objective of ``robust_epsilon``.
 
     Notes
     -----
@@ -86,6 +97,7 @@ class KIPCondenser(BaseCondenser):
         "depth": [Interval(numbers.Integral, 1, None, closed="left")],
         "ridge": [Interval(numbers.Real, 0, None, closed="neither")],
         "learn_labels": ["boolean"],
+        "robust_epsilon": [Interval(numbers.Real, 0, None, closed="neither"), None],
     }
 
     def __init__(
@@ -95,8 +107,11 @@ class KIPCondenser(BaseCondenser):
         depth=1,
         ridge=1e-2,
         learn_labels=False,
+        robust_epsilon=None,
         size=100,
         allocation="proportional",
+        preprocessor="auto",
+        missing="error",
         init="random_real",
         weights="uniform",
         max_iter=500,
@@ -112,8 +127,11 @@ class KIPCondenser(BaseCondenser):
         self.depth = depth
         self.ridge = ridge
         self.learn_labels = learn_labels
+        self.robust_epsilon = robust_epsilon
         self.size = size
         self.allocation = allocation
+        self.preprocessor = preprocessor
+        self.missing = missing
         self.init = init
         self.weights = weights
         self.max_iter = max_iter
@@ -132,12 +150,15 @@ class KIPCondenser(BaseCondenser):
                 "y (class labels or continuous targets); use MMDCondenser to "
                 "condense X alone."
             )
-        return KernelRidgeMatching(
+        objective = KernelRidgeMatching(
             n_targets=self._n_label_columns,
             kernel=self.kernel,
             depth=self.depth,
             ridge=self.ridge,
         )
+        if self.robust_epsilon is None:
+            return objective
+        return Adversarial(objective, self.robust_epsilon)
 
     def _frozen_columns(self, n_columns):
         if self.learn_labels:

@@ -89,6 +89,8 @@ class WassersteinCondenser(BaseCondenser):
         feature_map=None,
         size=100,
         allocation="proportional",
+        preprocessor="auto",
+        missing="error",
         init="random_real",
         weights="uniform",
         max_iter=500,
@@ -107,6 +109,8 @@ class WassersteinCondenser(BaseCondenser):
         self.feature_map = feature_map
         self.size = size
         self.allocation = allocation
+        self.preprocessor = preprocessor
+        self.missing = missing
         self.init = init
         self.weights = weights
         self.max_iter = max_iter

@@ -6,6 +6,7 @@ objectives read as formulas: ``MMD() + 0.1 * SinkhornDivergence()``.
 """
 
 from ._base import Discrepancy
+from .adversarial import Adversarial
 from .gradient import GradientMatching
 from .mapped import FeatureMapped
 from .mmd import MMD
@@ -13,6 +14,7 @@ from .rff import RandomFeatureMMD
 from .wasserstein import SinkhornDivergence, SlicedWasserstein, Wasserstein
 
 __all__ = [
+    "Adversarial",
     "Discrepancy",
     "FeatureMapped",
     "GradientMatching",

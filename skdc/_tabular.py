@@ -1,0 +1,297 @@
+"""Mixed-type tables: encode to numbers, condense, decode to valid rows.
+
+Condensers move real-valued rows.  A table with categorical, boolean and
+integer columns is encoded with scikit-learn (``ColumnTransformer``:
+``SimpleImputer`` then ``StandardScaler`` for numbers, ``SimpleImputer`` then
+``OneHotEncoder`` for categories and booleans), condensed in that space, and
+decoded back to a DataFrame with the input's columns and dtypes.
+
+Decoding must give rows that look like data: a synthetic one-hot block holds
+fractions such as (0.6, 0.3, 0.1), and trees trained on fractional dummies
+have nothing to split on.  Every block is therefore decoded to exactly one
+category.  Per-row argmax would do that, but it sends every row of a class to
+the class's most common category whenever the soft rows sit near the class
+mean, losing the category proportions the condenser matched.
+:func:`decode_categories` keeps them: it rounds the block's column sums to
+whole category counts (largest remainders) and gives each row a category
+under those counts so that the total soft membership is largest, an optimal
+transport problem between rows and categories (solved exactly by POT).
+
+Scale of the encoded space: numbers are standardised and one-hot columns left
+at 0/1.  A category change then moves a row by sqrt(2), the same distance as
+the root-mean-square difference between two random values of a standardised
+number, so a category flip weighs like a typical numeric difference whatever
+the number of levels.  Standardising the dummies instead would blow up rare
+levels (the dummy of a level with 1% of rows would span ten standard
+units).
+Measured on benchmarks/tabular.py's tables (2000 rows, 20 rows per class,
+two seeds): scaling the dummies by 0.5 scored like 1; by 2, random forests
+on WassersteinCondenser's sets lost 0.02 (3 classes) and 0.07 (imbalanced)
+balanced accuracy.
+"""
+
+import numpy as np
+import ot
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from ._allocation import _largest_remainder
+
+_NUMERIC, _INTEGER, _CATEGORY = "numeric", "integer", "category"
+
+
+def column_kind(dtype):
+    """How a column of ``dtype`` is encoded: "numeric", "integer" or
+    "category" (booleans, strings, objects and pandas categoricals)."""
+    import pandas as pd
+
+    api = pd.api.types
+    if api.is_bool_dtype(dtype):
+        return _CATEGORY
+    if api.is_integer_dtype(dtype):
+        return _INTEGER
+    if api.is_numeric_dtype(dtype) and not api.is_complex_dtype(dtype):
+        return _NUMERIC
+    if api.is_datetime64_any_dtype(dtype) or api.is_timedelta64_dtype(dtype):
+        return None  # not supported: the caller names the column
+    return _CATEGORY
+
+
+def needs_encoding(X):
+    """True for a DataFrame with a categorical, string, object or boolean
+    column: the input that ``preprocessor="auto"`` encodes."""
+    if not hasattr(X, "dtypes") or not hasattr(X, "columns"):
+        return False
+    return any(column_kind(dtype) not in (_NUMERIC, _INTEGER) for dtype in X.dtypes)
+
+
+def non_numeric_columns(X):
+    """Columns of a DataFrame that are neither numbers nor booleans."""
+    import pandas as pd
+
+    if not hasattr(X, "dtypes"):
+        return []
+    return [c for c, d in X.dtypes.items() if not pd.api.types.is_numeric_dtype(d)]
+
+
+def check_missing(isnan, columns, missing):
+    """Refuse missing values unless ``missing="impute"``.
+
+    Parameters
+    ----------
+    isnan : ndarray of bool, shape (n, k)
+    columns : sequence of length k
+        Column names (or indices) for the messages.
+    missing : {"error", "impute"}
+    """
+    holes = isnan.any(axis=0)
+    if not holes.any():
+        return
+    if missing == "error":
+        raise ValueError(missing_message(np.asarray(columns, dtype=object)[holes]))
+    empty = np.asarray(columns, dtype=object)[isnan.all(axis=0)]
+    if empty.size:
+        raise ValueError(
+            f"Column(s) {_listed(empty)} hold only missing values, so there is "
+            "nothing to impute them from; drop them."
+        )
+
+
+def missing_message(columns):
+    """The error for missing values in ``columns`` (names or indices)."""
+    return (
+        f"Input X contains NaN (missing values) in column(s) {_listed(columns)}. "
+        "Pass missing='impute' to fill them with the median (numbers) or the "
+        "most frequent value (categories), or put a "
+        "sklearn.impute.SimpleImputer before the condenser in a pipeline."
+    )
+
+
+def _listed(columns):
+    return ", ".join(repr(c) if isinstance(c, str) else str(c) for c in columns)
+
+
+def decode_categories(P, method="counts"):
+    """Soft one-hot rows -> one category per row.
+
+    Parameters
+    ----------
+    P : ndarray of shape (m, L)
+        Synthetic values of one categorical column's one-hot block.
+    method : {"counts", "argmax"}, default="counts"
+        "argmax": each row's largest entry.  "counts": the block's column
+        sums (rows normalised to sum one) are rounded to whole category
+        counts by largest remainders, and rows are given categories under
+        those counts so that their summed membership is largest.
+
+    Returns
+    -------
+    ndarray of int, shape (m,)
+        Category index of every row.
+
+    Examples
+    --------
+    Three rows that all lean to category 0 (or tie):
+    argmax gives (0, 0, 0); their sums hold one row's worth of category 1, which
+    the counts keep and give to the row that leans to it most.
+
+    >>> import numpy as np
+    >>> P = np.array([[0.6, 0.4], [0.5, 0.5], [0.9, 0.1]])
+    >>> decode_categories(P, "argmax").tolist()
+    [0, 0, 0]
+    >>> decode_categories(P).tolist()
+    [0, 1, 0]
+    """
+    P = np.clip(np.asarray(P, dtype=np.float64), 0.0, None)  # (m, L)
+    m, n_levels = P.shape
+    if method == "argmax":
+        return P.argmax(axis=1)
+    total = P.sum(axis=1, keepdims=True)  # (m, 1)
+    # A row that left every level (all zeros) belongs equally to each.
+    P = np.where(total > 0, P / np.where(total > 0, total, 1.0), 1.0 / n_levels)
+    # Plain largest-remainder rounding; _largest_remainder first gives every
+    # level one row, so ask it for L more rows and take them back.
+    counts = _largest_remainder(P.sum(axis=0) / m, m + n_levels) - 1  # (L,)
+    # Rows (mass 1 each) to levels (mass = count): with integer masses the
+    # network simplex returns a vertex, which is an assignment.
+    plan = ot.emd(np.ones(m), counts.astype(np.float64), 1.0 - P, numItermax=10**7)
+    return plan.argmax(axis=1)
+
+
+class TableEncoder:
+    """Encode a mixed-type DataFrame to floats and decode floats back to it.
+
+    Numeric and integer columns are median-imputed and standardised;
+    categorical, string, object and boolean columns are imputed with their
+    most frequent value and one-hot encoded (see the module docstring for
+    why the dummies keep their 0/1 scale).  Imputation only matters with
+    ``missing="impute"``: otherwise the condenser refuses missing values
+    before encoding.
+
+    Attributes
+    ----------
+    columns_ : Index
+        Columns of the fitted table.
+    dtypes_ : Series
+        Their dtypes, restored by ``inverse_transform``.
+    transformer_ : ColumnTransformer
+        The fitted scikit-learn encoder.
+    lower_, upper_ : ndarray of shape (n_numeric,)
+        Observed range of the numeric and integer columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"size": [1.0, 2.0, 4.0], "colour": ["r", "g", "r"]})
+    >>> encoder = TableEncoder().fit(table)
+    >>> encoder.transform(table).shape  # one number, two levels
+    (3, 3)
+    >>> decoded = encoder.inverse_transform(encoder.transform(table))
+    >>> decoded["colour"].tolist(), decoded["size"].round(6).tolist()
+    (['r', 'g', 'r'], [1.0, 2.0, 4.0])
+    """
+
+    def fit(self, X):
+        kinds = [column_kind(dtype) for dtype in X.dtypes]
+        unsupported = [str(c) for c, k in zip(X.columns, kinds) if k is None]
+        if unsupported:
+            raise TypeError(
+                f"Columns {', '.join(unsupported)} hold dates or durations, "
+                "which skdc cannot condense; convert them to numbers first."
+            )
+        self.columns_, self.dtypes_ = X.columns, X.dtypes
+        self._kinds = kinds
+        numeric = [i for i, k in enumerate(kinds) if k != _CATEGORY]
+        categorical = [i for i, k in enumerate(kinds) if k == _CATEGORY]
+        frame = self._prepare(X)
+        self.transformer_ = ColumnTransformer(
+            [
+                (
+                    "numeric",
+                    make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                    numeric,
+                ),
+                (
+                    "category",
+                    make_pipeline(
+                        SimpleImputer(strategy="most_frequent"),
+                        OneHotEncoder(sparse_output=False, handle_unknown="ignore"),
+                    ),
+                    categorical,
+                ),
+            ],
+            sparse_threshold=0.0,
+        ).fit(frame)
+        values = frame.iloc[:, numeric].to_numpy(dtype=np.float64)
+        self.lower_ = np.nanmin(values, axis=0, initial=np.inf)
+        self.upper_ = np.nanmax(values, axis=0, initial=-np.inf)
+        self._numeric, self._categorical = numeric, categorical
+        return self
+
+    def transform(self, X):
+        """DataFrame (n, k) -> ndarray (n, n_numeric + total levels)."""
+        import pandas as pd
+
+        if not hasattr(X, "iloc"):
+            X = pd.DataFrame(X, columns=self.columns_)
+        return self.transformer_.transform(self._prepare(X)).astype(np.float64)
+
+    def inverse_transform(self, Z, method="counts"):
+        """Encoded rows (m, p) -> DataFrame with the fitted columns and dtypes.
+
+        Numbers are unscaled and clipped to the observed range, integers
+        rounded, and each categorical block decoded to one level per row by
+        :func:`decode_categories` with ``method``.
+        """
+        import pandas as pd
+
+        Z = np.asarray(Z, dtype=np.float64)
+        n_numeric = len(self._numeric)
+        decoded = {}
+        if n_numeric:
+            scaler = self.transformer_.named_transformers_["numeric"][-1]
+            numbers = np.clip(
+                scaler.inverse_transform(Z[:, :n_numeric]), self.lower_, self.upper_
+            )
+            for j, i in enumerate(self._numeric):
+                column = numbers[:, j]
+                if self._kinds[i] == _INTEGER:
+                    column = np.rint(column)
+                decoded[i] = column
+        if self._categorical:
+            onehot = self.transformer_.named_transformers_["category"][-1]
+            start = n_numeric
+            for i, levels in zip(self._categorical, onehot.categories_):
+                block = Z[:, start : start + len(levels)]
+                decoded[i] = levels[decode_categories(block, method)]
+                start += len(levels)
+        # By position, not by name: column names may repeat.
+        frame = pd.concat(
+            [pd.Series(decoded[i]).astype(d) for i, d in enumerate(self.dtypes_)],
+            axis=1,
+        )
+        frame.columns = self.columns_
+        return frame
+
+    def snap(self, Z):
+        """Encoded rows -> the encoding of their decoded rows: one-hot blocks
+        exact, integers whole, numbers inside the observed range."""
+        return self.transform(self.inverse_transform(Z))
+
+    def _prepare(self, X):
+        """Numbers as float64 with NaN, categories as objects with NaN: the
+        input scikit-learn's imputers and encoders take (no pandas NA)."""
+        import pandas as pd
+
+        columns = {}
+        for i, kind in enumerate(self._kinds):
+            column = X.iloc[:, i]
+            if kind == _CATEGORY:
+                values = column.astype(object).to_numpy(copy=True)
+                values[column.isna().to_numpy()] = np.nan
+            else:
+                values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            columns[i] = values
+        return pd.DataFrame(columns)
