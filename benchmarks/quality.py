@@ -27,16 +27,16 @@ Datasets (``--datasets`` picks some by name):
 
 * ``imbalanced-1:20``: make_classification, class_sep=1, n_informative=5,
   2 classes with weights [0.95, 0.05], ``--rows`` rows, StandardScaler.
-* ``mixed``: a table of ``--rows`` rows built from a binary
-  make_classification (10 informative of 14 latent features, weights
-  [0.75, 0.25]): three categorical columns derived from informative latents
-  (``band``: quintile of one, 5 levels; ``kind``: argmax of three, 3 levels;
-  ``region``: the sign of one plus random noise, 8 levels), two integer
-  columns (``count``: Poisson whose rate follows one latent; ``years``: a
-  clipped, rounded affine function of another) and seven numeric columns
-  (three informative latents, four noise).  A ColumnTransformer one-hot
-  encodes the categoricals (dense 0/1 columns) and standardises the numeric
-  and integer columns.
+* ``mixed``: ``skdc._evaluation.mixed_table`` of ``--rows`` rows, a binary
+  make_classification (8 informative of 12 latent features, weights
+  [0.75, 0.25]) as a DataFrame: three string columns derived from
+  informative latents (``band``: quintile of one, 5 levels; ``kind``: argmax
+  of three, 3 levels; ``region``: the sign of one plus random noise, 8
+  levels), a boolean ``flag``, two integer columns (``count``: Poisson whose
+  rate follows one latent; ``age``: a clipped, rounded affine function of
+  another) and five floats.  Condensers get the DataFrame and decode their
+  sets to valid rows; models get one-hot levels and standardised numbers
+  (``skdc._evaluation.model_for``).
 
 Scores: accuracy, except balanced accuracy on ``imbalanced-1:20`` and
 ``mixed``.  Models: LogisticRegression(max_iter=1000), 1-NN,
@@ -79,8 +79,6 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
-from sklearn.compose import ColumnTransformer
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
@@ -89,7 +87,7 @@ from sklearn.datasets import (
 )
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import StandardScaler
 
 import skdc
 import skdc.selection
@@ -99,6 +97,8 @@ from skdc._evaluation import (
     condense_all,
     default_models,
     format_table,
+    mixed_table,
+    model_for,
     score_sets,
     summarise_warnings,
 )
@@ -165,54 +165,16 @@ def regime(class_sep, n_informative, n_classes, weights=None):
     return build
 
 
-def mixed_frame(rows, random_state=0):
-    """A mixed-type table (categorical strings, integers, floats) and its
-    binary target, derived from make_classification's latent features so
-    that every kind of column carries signal."""
-    Z, y = make_classification(
-        n_samples=rows,
-        n_features=14,
-        n_informative=10,
-        n_redundant=0,
-        n_classes=2,
-        weights=[0.75, 0.25],
-        class_sep=1.0,
-        shuffle=False,  # columns 0-9 informative, 10-13 noise
-        random_state=random_state,
-    )
-    rng = np.random.RandomState(random_state)
-    quintiles = np.quantile(Z[:, 0], [0.2, 0.4, 0.6, 0.8])
-    frame = pd.DataFrame(
-        {
-            "band": np.array(list("abcde"))[np.digitize(Z[:, 0], quintiles)],
-            "kind": np.array(["x", "y", "z"])[np.argmax(Z[:, 1:4], axis=1)],
-            "region": np.array([f"r{i}" for i in range(8)])[
-                4 * (Z[:, 4] > 0) + rng.randint(0, 4, rows)
-            ],
-            "count": rng.poisson(np.exp(1.0 + 0.5 * np.clip(Z[:, 5], -3, 3))),
-            "years": np.clip(np.round(40 + 8 * Z[:, 6]), 18, 80).astype(int),
-        }
-    )
-    for j in range(7, 14):
-        frame[f"x{j}"] = Z[:, j]
-    return frame, y
-
-
 def mixed(rows):
-    frame, y = mixed_frame(rows)
+    """The mixed-type table of ``skdc._evaluation.mixed_table`` (binary,
+    weights 0.75/0.25), passed as a DataFrame: condensers encode and decode
+    it themselves, models get one-hot levels and scaled numbers
+    (``model_for``)."""
+    frame, y = mixed_table(rows, n_classes=2, weights=[0.75, 0.25])
     train, test, y_train, y_test = train_test_split(
         frame, y, test_size=0.3, stratify=y, random_state=0
     )
-    categorical = ["band", "kind", "region"]
-    numeric = [c for c in frame.columns if c not in categorical]
-    encode = ColumnTransformer(
-        [
-            ("onehot", OneHotEncoder(handle_unknown="ignore"), categorical),
-            ("scale", StandardScaler(), numeric),
-        ],
-        sparse_threshold=0.0,  # dense output
-    ).fit(train)
-    return Split(encode.transform(train), encode.transform(test), y_train, y_test)
+    return Split(train, test, y_train, y_test)
 
 
 DATASETS = {
@@ -303,7 +265,7 @@ def run_dataset(dataset, methods, per_class_values, seeds, max_iter, caught):
 
     Returns (full row, {per_class: (allocation, size or reason, rows)})."""
     split, scorer = dataset.split, dataset.scorer
-    ms = models()
+    ms = {name: model_for(m, split.X_train) for name, m in models().items()}
     keys = [*ms, "mean", "fit_s"]
     (full,) = score_recorded(
         {FULL: (split.X_train, split.y_train, None)}, split, ms, scorer, caught

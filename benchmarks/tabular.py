@@ -51,8 +51,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.datasets import load_diabetes, make_classification
+from sklearn.datasets import load_diabetes
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
@@ -61,12 +60,16 @@ from sklearn.ensemble import (
 )
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skdc import MMDCondenser, WassersteinCondenser
 from skdc._backend import torch_threads
-from skdc._evaluation import condense_all, format_table, score_sets
+from skdc._evaluation import (
+    condense_all,
+    format_table,
+    mixed_table,
+    model_for,
+    score_sets,
+)
 from skdc._tabular import TableEncoder, column_kind
 from skdc.selection import KMeansCentroids, RandomSubset
 
@@ -82,38 +85,6 @@ FULL = "full data"
 
 # --------------------------------------------------------------------------
 # Tables
-
-
-def mixed_table(rows, n_classes, weights=None, random_state=0):
-    """A mixed-type table whose every kind of column carries class signal."""
-    Z, y = make_classification(
-        n_samples=rows,
-        n_features=12,
-        n_informative=8,
-        n_redundant=0,
-        n_classes=n_classes,
-        weights=weights,
-        class_sep=1.0,
-        shuffle=False,  # columns 0-7 informative, 8-11 noise
-        random_state=random_state,
-    )
-    rng = np.random.RandomState(random_state)
-    quintiles = np.quantile(Z[:, 0], [0.2, 0.4, 0.6, 0.8])
-    frame = pd.DataFrame(
-        {
-            "band": np.array(list("abcde"))[np.digitize(Z[:, 0], quintiles)],
-            "kind": np.array(["x", "y", "z"])[np.argmax(Z[:, 1:4], axis=1)],
-            "region": np.array([f"r{i}" for i in range(8)])[
-                4 * (Z[:, 4] > 0) + rng.randint(0, 4, rows)
-            ],
-            "flag": Z[:, 5] > 0.5,
-            "count": rng.poisson(np.exp(1.0 + 0.5 * np.clip(Z[:, 6], -3, 3))),
-            "age": np.clip(np.round(40 + 10 * Z[:, 7]), 18, 90).astype(int),
-        }
-    )
-    for j in range(7, 12):
-        frame[f"x{j}"] = Z[:, j]
-    return frame, y
 
 
 def classification(rows):
@@ -139,19 +110,7 @@ TABLES = {
 }
 
 
-def encode_for_models(frame):
-    categorical = [c for c, d in frame.dtypes.items() if column_kind(d) == "category"]
-    numeric = [c for c in frame.columns if c not in categorical]
-    return ColumnTransformer(
-        [
-            ("onehot", OneHotEncoder(handle_unknown="ignore"), categorical),
-            ("scale", StandardScaler(), numeric),
-        ]
-    )
-
-
 def models(frame, task):
-    encode = encode_for_models(frame)
     if task == "regression":
         named = {
             "RF": RandomForestRegressor(n_estimators=200, random_state=0),
@@ -164,7 +123,7 @@ def models(frame, task):
             "LogReg": LogisticRegression(max_iter=1000),
             "HGB": HistGradientBoostingClassifier(min_samples_leaf=5, random_state=0),
         }
-    return {name: make_pipeline(encode, model) for name, model in named.items()}
+    return {name: model_for(model, frame) for name, model in named.items()}
 
 
 # --------------------------------------------------------------------------

@@ -158,6 +158,7 @@ def _param(text):
 def _methods():
     """``--method`` name -> reducer class."""
     from . import (
+        AutoCondenser,
         DistributionMatchingCondenser,
         GradientMatchingCondenser,
         KIPCondenser,
@@ -175,6 +176,7 @@ def _methods():
         "herding": KernelHerding,
         "kmeans": KMeansCentroids,
         "random": RandomSubset,
+        "auto": AutoCondenser,
     }
 
 
@@ -244,14 +246,9 @@ _IMPUTE_HELP = (
 )
 
 
-def _condense_arguments(parser):
-    parser.add_argument("data", help="input table: .csv, .tsv or .parquet (.gz ok)")
-    parser.add_argument(
-        "--output", "-o", required=True, help="output table (same formats)"
-    )
-    parser.add_argument(
-        "--target", help="column of y (class labels or continuous); omit for none"
-    )
+def _condenser_arguments(parser, size_help):
+    """The options that describe a condenser (see ``_condenser``), shared by
+    ``condense`` and ``evaluate``."""
     parser.add_argument(
         "--method",
         default=_DEFAULT_METHOD,
@@ -259,10 +256,7 @@ def _condense_arguments(parser):
         help="condenser (default: %(default)s)",
     )
     parser.add_argument(
-        "--size",
-        type=_size,
-        default=100,
-        help="synthetic rows, or a fraction of the rows (default: %(default)s)",
+        "--size", type=_size, default=100, help=f"{size_help} (default: %(default)s)"
     )
     parser.add_argument(
         "--allocation",
@@ -284,6 +278,17 @@ def _condense_arguments(parser):
     parser.add_argument(
         "--quiet", action="store_true", help="no progress bar on stderr"
     )
+
+
+def _condense_arguments(parser):
+    parser.add_argument("data", help="input table: .csv, .tsv or .parquet (.gz ok)")
+    parser.add_argument(
+        "--output", "-o", required=True, help="output table (same formats)"
+    )
+    parser.add_argument(
+        "--target", help="column of y (class labels or continuous); omit for none"
+    )
+    _condenser_arguments(parser, "synthetic rows, or a fraction of the rows")
 
 
 def _run_condense(args):
@@ -319,26 +324,9 @@ def _evaluate_arguments(parser):
     parser.add_argument(
         "--target", required=True, help="column of y (class labels or continuous)"
     )
-    parser.add_argument(
-        "--method",
-        default=_DEFAULT_METHOD,
-        choices=sorted(_methods()),
-        help="condenser (default: %(default)s)",
+    _condenser_arguments(
+        parser, "synthetic rows, or a fraction of the training rows of a fold"
     )
-    parser.add_argument(
-        "--size",
-        type=_size,
-        default=100,
-        help="synthetic rows, or a fraction of the training rows of a fold "
-        "(default: %(default)s)",
-    )
-    parser.add_argument(
-        "--allocation",
-        choices=("proportional", "balanced"),
-        default="proportional",
-        help="rows per class (default: %(default)s)",
-    )
-    parser.add_argument("--impute", action="store_true", help=_IMPUTE_HELP)
     parser.add_argument(
         "--cv", type=_positive_int, default=5, help="folds (default: %(default)s)"
     )
@@ -349,50 +337,19 @@ def _evaluate_arguments(parser):
         help="a scikit-learn scorer, e.g. balanced_accuracy (default: each "
         "model's own score: accuracy, or R^2 for continuous targets)",
     )
-    parser.add_argument("--random-state", type=int, default=0, metavar="SEED")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None)
-    parser.add_argument(
-        "--param",
-        type=_param,
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="another parameter of the condenser, e.g. --param max_iter=200",
-    )
     parser.add_argument(
         "--json", action="store_true", help="print JSON (summary and folds) instead"
-    )
-    parser.add_argument(
-        "--quiet", action="store_true", help="no progress bar on stderr"
     )
 
 
 def _evaluation_models(X, y):
-    """The default models of ``evaluate`` behind one preprocessing step:
-    numbers imputed and standardised, other columns imputed and one-hot
-    encoded."""
-    from sklearn.compose import make_column_selector, make_column_transformer
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
+    """The default models of ``evaluate``, able to read the table's columns
+    (see ``skdc._evaluation.model_for``)."""
+    from ._evaluation import model_for
     from .model_selection import _default_models, _target_type
 
-    def encoder():
-        # The imputers matter for --impute only: condensed sets hold no NaN,
-        # the full-data baseline and the held-out rows may.
-        numbers = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
-        levels = make_pipeline(
-            SimpleImputer(strategy="most_frequent"),
-            OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-        )
-        return make_column_transformer(
-            (numbers, make_column_selector(dtype_include="number")),
-            (levels, make_column_selector(dtype_exclude="number")),
-        )
-
     return {
-        name: make_pipeline(encoder(), model)
+        name: model_for(model, X)
         for name, model in _default_models(_target_type(y)).items()
     }
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, make_classification
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import get_scorer
@@ -73,6 +73,86 @@ def default_regressors(random_state=0):
             n_estimators=200, random_state=random_state
         ),
     }
+
+
+def model_for(model, X):
+    """``model`` as it must be trained on X.
+
+    Condensers return tables as they came, so a DataFrame with categorical,
+    string, object or boolean columns gets one-hot encoding for those (a
+    missing level is a level of its own) and median imputation and
+    standardisation for its numbers; numbers with missing values (the
+    full-data baseline of ``missing="impute"``) get the imputation; ``model``
+    itself otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> frame = pd.DataFrame({"colour": ["red", "blue"], "size": [1.0, 2.0]})
+    >>> model_for(LogisticRegression(), frame).fit(frame, [0, 1]).predict(frame)
+    array([0, 1])
+    >>> model_for(LogisticRegression(), [[1.0], [2.0]])
+    LogisticRegression()
+    """
+    from sklearn.compose import make_column_transformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from ._tabular import column_kind, needs_encoding
+
+    def numbers():
+        return make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+
+    if needs_encoding(X):
+        levels = [c for c, kind in X.dtypes.items() if column_kind(kind) == "category"]
+        encode = make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore", sparse_output=False), levels),
+            (numbers(), [c for c in X.columns if c not in levels]),
+        )
+        return make_pipeline(encode, model)
+    values = X.to_numpy(dtype=float) if hasattr(X, "to_numpy") else np.asarray(X)
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        return make_pipeline(numbers(), model)
+    return model
+
+
+def mixed_table(rows, n_classes=2, weights=None, random_state=0):
+    """A mixed-type table whose every kind of column carries class signal,
+    and its labels: levels (strings), a boolean, integers and floats drawn
+    from ``make_classification``'s latent features (the benchmarks' tables
+    with categories; nothing is downloaded)."""
+    Z, y = make_classification(
+        n_samples=rows,
+        n_features=12,
+        n_informative=8,
+        n_redundant=0,
+        n_classes=n_classes,
+        weights=weights,
+        class_sep=1.0,
+        shuffle=False,  # columns 0-7 informative, 8-11 noise
+        random_state=random_state,
+    )
+    import pandas as pd
+
+    rng = np.random.RandomState(random_state)
+    quintiles = np.quantile(Z[:, 0], [0.2, 0.4, 0.6, 0.8])
+    frame = pd.DataFrame(
+        {
+            "band": np.array(list("abcde"))[np.digitize(Z[:, 0], quintiles)],
+            "kind": np.array(["x", "y", "z"])[np.argmax(Z[:, 1:4], axis=1)],
+            "region": np.array([f"r{i}" for i in range(8)])[
+                4 * (Z[:, 4] > 0) + rng.randint(0, 4, rows)
+            ],
+            "flag": Z[:, 5] > 0.5,
+            "count": rng.poisson(np.exp(1.0 + 0.5 * np.clip(Z[:, 6], -3, 3))),
+            "age": np.clip(np.round(40 + 10 * Z[:, 7]), 18, 90).astype(int),
+        }
+    )
+    for j in range(7, 12):
+        frame[f"x{j}"] = Z[:, j]
+    return frame, y
 
 
 def condense_all(reducers, X, y):

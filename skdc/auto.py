@@ -5,20 +5,18 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
-from sklearn.compose import make_column_transformer
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import balanced_accuracy_score, r2_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils import ClassifierTags, RegressorTags, resample
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._base import _BaseReducer, _encode_target
+from ._evaluation import model_for
 from .condensers import MMDCondenser, WassersteinCondenser
 from .metrics import mmd
 from .model_selection import CondensedEstimator
@@ -74,22 +72,6 @@ class _Panel(BaseEstimator):
         return tags
 
 
-def _readable(model, X):
-    """``model`` behind the encoding it needs for X: one-hot categories and
-    standardised numbers for a table with non-numeric columns (condensers
-    return such tables as they came), X's own numbers otherwise."""
-    if not hasattr(X, "select_dtypes"):
-        return model
-    text = X.select_dtypes(exclude=["number", "bool"]).columns
-    if len(text) == 0:
-        return model
-    encode = make_column_transformer(
-        (OneHotEncoder(handle_unknown="ignore"), list(text)),
-        remainder=StandardScaler(),
-    )
-    return make_pipeline(encode, model)
-
-
 def _default_judge(target_type, X, random_state):
     if target_type == "classification":
         models = [
@@ -105,7 +87,7 @@ def _default_judge(target_type, X, random_state):
             RandomForestRegressor(n_estimators=100, random_state=random_state),
         ]
         metric, kind = r2_score, "regressor"
-    return _Panel([_readable(model, X) for model in models], metric, kind)
+    return _Panel([model_for(model, X) for model in models], metric, kind)
 
 
 class _Unsupervised(BaseEstimator):
@@ -279,8 +261,8 @@ class AutoCondenser(BaseEstimator):
             judge, scoring = _Unsupervised(), self.scoring or _heldout_mmd
         else:
             # Only y decides the kind of target; X's spread is not needed.
-            y = np.asarray(y)
-            target_type = _encode_target(np.zeros((len(y), 1)), y)[0]
+            labels = np.asarray(y)
+            target_type = _encode_target(np.zeros((len(labels), 1)), labels)[0]
             judge = self.estimator
             if judge is None:
                 judge = _default_judge(target_type, X, self.random_state)

@@ -390,3 +390,18 @@ def test_condense_table_errors_are_one_line(tmp_path, capsys, change, message):
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert not output.exists()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_condense_with_the_auto_method(tmp_path):
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    data, out = tmp_path / "iris.csv", tmp_path / "small.csv"
+    X.assign(species=y).to_csv(data, index=False)
+    code = main(
+        ["condense", str(data), "--target", "species", "--method", "auto",
+         "--size", "12", "--param", "cv=2", "--quiet", "-o", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    small = pd.read_csv(out)
+    assert list(small.columns) == list(X.columns) + ["species"]
+    assert len(small) == 12
