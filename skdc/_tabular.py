@@ -69,10 +69,10 @@ def needs_encoding(X):
 
 def non_numeric_columns(X):
     """Columns of a DataFrame that are neither numbers nor booleans."""
+    if not hasattr(X, "dtypes"):
+        return []  # arrays: pandas (optional) is not needed, nor imported
     import pandas as pd
 
-    if not hasattr(X, "dtypes"):
-        return []
     return [c for c, d in X.dtypes.items() if not pd.api.types.is_numeric_dtype(d)]
 
 

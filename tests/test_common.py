@@ -467,3 +467,36 @@ def test_cuda_fit_gives_numpy_close_to_cpu():
     np.testing.assert_array_equal(restored.X_, gpu.X_)
     # Same start (seeded on the CPU), float32 on both: close, not identical.
     np.testing.assert_allclose(gpu.X_, cpu.X_, atol=0.05)
+
+
+def test_arrays_need_none_of_the_optional_packages():
+    """pandas, matplotlib, fairlearn, dask and pyarrow are extras: condensing
+    and the demo's work on arrays must run without them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "blocked = {'pandas', 'matplotlib', 'fairlearn', 'dask', 'pyarrow'}\n"
+        "class Absent:  # as if not installed: importing them fails\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in blocked:\n"
+        "            raise ImportError(name)\n"
+        "sys.meta_path.insert(0, Absent())\n"
+        "import numpy as np\n"
+        "from sklearn.datasets import load_iris\n"
+        "import skdc\n"
+        "X, y = load_iris(return_X_y=True)\n"
+        "for cls in (skdc.MMDCondenser, skdc.WassersteinCondenser):\n"
+        "    X_s, y_s = cls(size=9, max_iter=5, random_state=0).fit_resample(X, y)\n"
+        "    assert X_s.shape == (9, 4)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
