@@ -147,8 +147,10 @@ def test_joblib_dask_backend_on_a_local_cluster():
         # dask input is read by the client's scheduler, i.e. the cluster.
         chunked = CONDENSERS["MMD-rff"]().fit(da.from_array(X, chunks=250), y)
     assert ran_on and ran_on <= cluster_workers
-    np.testing.assert_array_equal(got.X_, expected.X_)
-    np.testing.assert_array_equal(chunked.X_, expected.X_)
+    # Same seeds, same arithmetic; float32 sums in other processes (and other
+    # thread counts) may differ in the last bits (3e-7 was seen under load).
+    np.testing.assert_allclose(got.X_, expected.X_, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(chunked.X_, expected.X_, rtol=1e-5, atol=1e-5)
 
 
 # ----------------------------------------------------------------- memory
