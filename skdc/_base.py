@@ -589,10 +589,12 @@ def group_result(X, *, indices=None, params=None):
     }
 
 
-def _encode_target(X, y):
-    """-> (target_type, classes, integer codes per row, regression encoding)."""
+def _target_kind(y):
+    """ "unsupervised" (y is None), "classification" or "regression": the
+    task y poses, decided by y alone; other targets raise."""
     if y is None:
-        return "unsupervised", None, None, None
+        return "unsupervised"
+    y = np.asarray(y)
     kind = type_of_target(y, input_name="y", raise_unknown=True)
     # Float targets are continuous unless they look like labels (few distinct
     # whole numbers): scikit-learn calls 25.0, 26.0, ... "multiclass", which
@@ -601,27 +603,29 @@ def _encode_target(X, y):
         if len(np.unique(y)) > _MAX_FLOAT_LABELS:
             kind = "continuous"
     if kind in _CLASSIFICATION:
-        classes, codes = np.unique(y, return_inverse=True)
-        return "classification", classes, codes, None
+        return "classification"
     if kind == "continuous":
-        y = y.astype(np.float64)
-        sd = y.std()
-        # y weighs like one typical feature: scaled to the features' RMS spread.
-        spread = np.sqrt(np.mean(X.var(0)))
-        return (
-            "regression",
-            None,
-            None,
-            (
-                y.mean(),
-                sd if sd > 0 else 1.0,
-                spread if spread > 0 else 1.0,
-            ),
-        )
+        return "regression"
     raise ValueError(
         f"y must be class labels, continuous targets or None; got a {kind} "
         "target, which skdc cannot condense."
     )
+
+
+def _encode_target(X, y):
+    """-> (target_type, classes, integer codes per row, regression encoding)."""
+    kind = _target_kind(y)
+    if kind == "unsupervised":
+        return kind, None, None, None
+    if kind == "classification":
+        classes, codes = np.unique(y, return_inverse=True)
+        return kind, classes, codes, None
+    y = y.astype(np.float64)
+    sd = y.std()
+    # y weighs like one typical feature: scaled to the features' RMS spread.
+    spread = np.sqrt(np.mean(X.var(0)))
+    encoding = (y.mean(), sd if sd > 0 else 1.0, spread if spread > 0 else 1.0)
+    return kind, None, None, encoding
 
 
 def _join_target(X, y, target_type, y_encoding):

@@ -163,10 +163,10 @@ def _as_frame(block, frame):
 def _label_codes(y, n):
     """-> (target kind, classes or None, byte-sized class code per row).
 
-    The kind and classes are the in-memory fit's (``_encode_target``), found
+    The kind and classes are the in-memory fit's (``_target_kind``), found
     from the distinct labels alone: sorting and inverting all N labels at
     once cost ~40 bytes a row, as much as a 10-column float32 X."""
-    from ._base import _encode_target
+    from ._base import _target_kind
 
     if y is not None and np.ndim(y) != 1:
         raise ValueError(
@@ -174,8 +174,8 @@ def _label_codes(y, n):
             f"{np.shape(y)}; pass a single column."
         )
     values = None if y is None else np.unique(np.asarray(y))
-    # A dummy X: it only scales a regression target, unused here.
-    kind, classes, _, _ = _encode_target(np.zeros((1, 1)), values)
+    kind = _target_kind(values)
+    classes = values if kind == "classification" else None
     small = np.min_scalar_type(0 if classes is None else len(classes) - 1)
     codes = np.zeros(n, small)
     if classes is not None:

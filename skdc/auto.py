@@ -15,7 +15,7 @@ from sklearn.utils import ClassifierTags, RegressorTags, resample
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from ._base import _BaseReducer, _encode_target
+from ._base import _BaseReducer, _target_kind
 from ._evaluation import model_for
 from .condensers import MMDCondenser, WassersteinCondenser
 from .metrics import mmd
@@ -261,8 +261,7 @@ class AutoCondenser(BaseEstimator):
             judge, scoring = _Unsupervised(), self.scoring or _heldout_mmd
         else:
             # Only y decides the kind of target; X's spread is not needed.
-            labels = np.asarray(y)
-            target_type = _encode_target(np.zeros((len(labels), 1)), labels)[0]
+            target_type = _target_kind(y)
             judge = self.estimator
             if judge is None:
                 judge = _default_judge(target_type, X, self.random_state)

@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
 )
 
 from ._allocation import _largest_remainder, allocate, resolve_size
-from ._base import _encode_target
+from ._base import _target_kind
 from ._output import wrap_like
 
 
@@ -339,14 +339,13 @@ class FairCondenser(MetaEstimatorMixin, BaseEstimator):
         if y is None:
             return None, np.zeros(n, dtype=int)
         y = column_or_1d(y, warn=True)
-        # The classification path of _encode_target reads no features.
-        target_type, classes, codes, _ = _encode_target(np.zeros((len(y), 1)), y)
+        target_type = _target_kind(y)
         if target_type != "classification":
             raise ValueError(
                 "FairCondenser balances groups within classes, so y must hold "
                 f"class labels or be None; got {target_type} targets."
             )
-        return classes, codes
+        return np.unique(y, return_inverse=True)
 
     def _class_allocation(self, classes, class_counts, n):
         params = self.condenser.get_params()

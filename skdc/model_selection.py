@@ -469,13 +469,12 @@ def _named(objects, what):
 def _target_type(y):
     """The task y poses, "classification" or "regression", by the rule the
     condensers use."""
-    from ._base import _encode_target
+    from ._base import _target_kind
 
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"y must be one column, got shape {y.shape}.")
-    # Only the target decides the type; X is a placeholder.
-    return _encode_target(np.zeros((len(y), 1)), y)[0]
+    return _target_kind(y)
 
 
 def _default_models(task):

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._base import BaseCondenser, _encode_target
+from .._base import BaseCondenser, _target_kind
 from ..discrepancy import GradientMatching
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
@@ -154,7 +154,7 @@ class GradientMatchingCondenser(BaseCondenser):
         X, y = super()._validate_fit_data(X, y)
         # Gradients of a classification loss need classes: refuse before any
         # work, rather than condense X alone or invent classes from a target.
-        if y is None or _encode_target(X, y)[0] != "classification":
+        if _target_kind(y) != "classification":
             kind = "no y" if y is None else "a continuous y"
             raise ValueError(
                 f"GradientMatchingCondenser needs class labels, got {kind}: it "

@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._backend import as_tensor, make_generator, to_numpy
-from .._base import BaseCondenser, _encode_target, _threads_for
+from .._base import BaseCondenser, _target_kind, _threads_for
 from .._optimize import optimise
 from .._tabular import needs_encoding
 from ..discrepancy._base import params_to_numpy
@@ -296,7 +296,7 @@ class PrivateMMDCondenser(BaseCondenser):
 
     def _validate_fit_data(self, X, y):
         X, y = super()._validate_fit_data(X, y)
-        if y is not None and _encode_target(X, y)[0] == "regression":
+        if _target_kind(y) == "regression":
             raise ValueError(
                 "PrivateMMDCondenser condenses class labels or X alone; "
                 "continuous y would need a public scale for the targets. Bin y "
