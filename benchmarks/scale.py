@@ -23,8 +23,8 @@ condenses the training rows to ``--per-class`` rows per class (default 50,
 
 Methods: ``MBK`` (the baseline), ``KMeansCentroids``, ``MMD`` (exact,
 minibatches of 2048 real rows per step), ``MMD-rff`` (random features: one
-pass over the data, then steps independent of N; ``MMD-rff-256`` with 256
-frequencies instead of 1024), ``W-exact`` and
+pass over the data, then steps independent of N; ``MMD-rff-1024`` with 1024
+frequencies instead of the default 512), ``W-exact`` and
 ``W-sliced`` (minibatch OT).  ``W-sinkhorn`` runs only when named in
 ``--methods`` and only up to 10^4 rows: each step solves entropic problems
 of up to 2048 x 2048 (185 s for 50 steps at 10^4 rows, d=10, on the loaded
@@ -103,7 +103,7 @@ def make_methods(per_class, device, max_iter):
         "MMD": lambda: MMDCondenser(**common),
         "MMD-rff": lambda: MMDCondenser(features="rff", **common),
         # Fewer frequencies: a quarter of the pass and of each step.
-        "MMD-rff-256": lambda: MMDCondenser(features="rff", n_features=256, **common),
+        "MMD-rff-1024": lambda: MMDCondenser(features="rff", n_features=1024, **common),
         "W-exact": lambda: WassersteinCondenser(method="exact", **common),
         "W-sliced": lambda: WassersteinCondenser(method="sliced", **common),
         "W-sinkhorn": lambda: WassersteinCondenser(method="sinkhorn", **common),

@@ -96,9 +96,11 @@ class _BaseReducer(BaseEstimator):
     @abstractmethod
     def _fit_group(self, X, w, m, seed):
         """Reduce one group of real rows X (n, d), weights w (n,) summing to
-        one, to m rows.  Returns a dict with ``X`` (m, d), ``weights`` ((m,)
-        or None), ``params`` (resolved discrepancy settings, NumPy),
-        ``history``, ``n_iter`` and ``indices`` (selected rows or None)."""
+        one, to m rows (condensers also take ``objective``: the group's
+        discrepancy when it is not ``_objective()``).  Returns a dict with
+        ``X`` (m, d), ``weights`` ((m,) or None), ``params`` (resolved
+        discrepancy settings, NumPy), ``history``, ``n_iter`` and ``indices``
+        (selected rows or None)."""
 
     def _make_discrepancy(self):
         """The discrepancy that ``score`` and ``discrepancy_`` report.
@@ -154,6 +156,20 @@ class _BaseReducer(BaseEstimator):
         if is_dask_collection(X):
             # Data that need not fit in memory: sampled through dask.
             return fit_dask(self, X, y, sample_weight)
+        return self._fit(X, y, sample_weight)
+
+    # Whether dask input may be fitted on a sample of each large class (see
+    # ``_dask.fit_dask``); an estimator that must read every row says no.
+    _fits_dask_samples = True
+
+    def _fit(self, X, y, sample_weight, *, seeds=None, counts=None, objectives=None):
+        """The fit on rows in memory.
+
+        ``fit_dask`` fits a sample of a larger dask input through this, with
+        the per-group ``seeds`` it drew, the full data's per-group ``counts``
+        for the allocation and, for random-feature MMD, per-group
+        ``objectives`` that summarise every row (None: the estimator's own).
+        """
         X, preprocessor = self._encode_X(X, reset=True)
         X, y = self._validate_fit_data(X, y)
         w = _check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -163,7 +179,8 @@ class _BaseReducer(BaseEstimator):
         Z = _join_target(X, y, target_type, y_encoding)
         groups = _groups(codes, len(classes) if classes is not None else 1, len(X))
         _check_group_sizes(groups, classes, w)
-        counts = self._allocation_counts(Z, codes, groups, w)
+        if counts is None:
+            counts = self._allocation_counts(Z, codes, groups, w)
 
         # A dict allocation gives every count itself and ignores size, so the
         # default size must not fail on data with fewer rows than it.
@@ -189,17 +206,21 @@ class _BaseReducer(BaseEstimator):
             extra = {"strata": (codes, alloc)}
             groups, counts = [np.arange(len(X))], np.array([counts.sum()])
             labels, alloc = np.array([None]), np.array([alloc.sum()])
-        rng = check_random_state(self.random_state)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=len(groups))
+        if seeds is None:
+            rng = check_random_state(self.random_state)
+            seeds = rng.randint(np.iinfo(np.int32).max, size=len(groups))
+        per_group = [{}] * len(groups)
+        if objectives is not None:
+            per_group = [{"objective": objective} for objective in objectives]
 
         discrepancy = self._objective()
         with torch_threads(self._threads(counts, alloc, Z.shape[1])):
             parallel = Parallel(n_jobs=getattr(self, "n_jobs", None), prefer="threads")
             results = parallel(
                 delayed(self._fit_group)(
-                    Z[g], w[g] / w[g].sum(), int(m), int(s), **extra
+                    Z[g], w[g] / w[g].sum(), int(m), int(s), **extra, **own
                 )
-                for g, m, s in zip(groups, alloc, seeds)
+                for g, m, s, own in zip(groups, alloc, seeds, per_group)
             )
             if isinstance(preprocessor, TableEncoder):
                 # The decoded table is the answer, so it is what gets measured:
@@ -209,8 +230,10 @@ class _BaseReducer(BaseEstimator):
             # Baselines resolve no settings while fitting: measuring on the
             # training rows resolves them, and score reuses them.
             measured = [
-                self._fitted_discrepancy(discrepancy, r, Z[g], w[g], s)
-                for r, g, s in zip(results, groups, seeds)
+                self._fitted_discrepancy(
+                    own.get("objective", discrepancy), r, Z[g], w[g], s
+                )
+                for r, g, s, own in zip(results, groups, seeds, per_group)
             ]
 
         unsettled = [
@@ -516,14 +539,15 @@ class BaseCondenser(_BaseReducer):
             return None if n <= _AUTO_BATCH else _AUTO_BATCH
         return self.batch_size
 
-    def _fit_group(self, X, w, m, seed, strata=None):
+    def _fit_group(self, X, w, m, seed, strata=None, objective=None):
         device = self._device()
         rng = np.random.RandomState(seed)
         generator = make_generator(seed, device)
         Y0 = _initial_points(self.init, X, w, m, rng, strata)
         Xt, wt = as_tensor(X, device), as_tensor(w, device)
-        discrepancy = self._objective()
+        discrepancy = self._objective() if objective is None else objective
         state = discrepancy.prepare(Xt, wt, generator=generator)
+        lower, upper = torch.aminmax(Xt, dim=0)  # one pass for both
         Y, v, history, n_iter, converged = optimise(
             discrepancy,
             state,
@@ -532,8 +556,8 @@ class BaseCondenser(_BaseReducer):
             as_tensor(Y0, device),
             learn_weights=self.weights == "learned",
             frozen=self._frozen_columns(X.shape[1]),
-            lower=Xt.min(0).values,
-            upper=Xt.max(0).values,
+            lower=lower,
+            upper=upper,
             learning_rate=self.learning_rate,
             max_iter=self.max_iter,
             tol=self.tol,

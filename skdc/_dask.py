@@ -63,8 +63,12 @@ def fit_dask(estimator, X, y, sample_weight):
     counts = np.bincount(kept, minlength=n_groups)
     if counts.max() <= SAMPLE_ROWS:
         # Small enough: the in-memory fit on the same data, in the same order.
-        return estimator.fit(
-            _as_frame(X.compute(), frame), y, sample_weight=sample_weight
+        return estimator._fit(_as_frame(X.compute(), frame), y, sample_weight)
+    if not estimator._fits_dask_samples:
+        raise ValueError(
+            f"{type(estimator).__name__} reads every row and takes dask input only "
+            f"when no class has more than {SAMPLE_ROWS:,} rows (the largest has "
+            f"{counts.max():,}); compute X into memory first (X.compute())."
         )
 
     objective = estimator._objective()
@@ -90,27 +94,22 @@ def fit_dask(estimator, X, y, sample_weight):
     factor = totals / np.bincount(sample_codes, weights=w_rows, minlength=n_groups)
     w_sample = w_rows * factor[sample_codes]
 
-    seed = rng.randint(np.iinfo(np.int32).max)
-    sampled = _sampled_class(type(estimator))(**estimator.get_params(deep=False))
-    sampled.set_params(random_state=seed)
-    sampled._full_counts = counts
-    sampled._full_objective = None
+    seeds = rng.randint(np.iinfo(np.int32).max, size=n_groups)
     sample = X[rows].compute()
+    objectives = None
     if full_pass:
-        sampled._full_objective = _full_data_rff(
-            estimator, objective, X, sample, codes, w_all, rows, seed
+        objectives = _full_data_rff(
+            estimator, objective, X, sample, codes, w_all, rows, seeds
         )
     y_sample = None if y is None else np.asarray(y)[rows]
-    sampled.fit(_as_frame(sample, frame), y_sample, sample_weight=w_sample)
-
-    params = estimator.get_params(deep=False)
-    fitted = {
-        k: v
-        for k, v in vars(sampled).items()
-        if k not in params and k not in ("_full_counts", "_full_objective")
-    }
-    vars(estimator).update(fitted)
-    return estimator
+    return estimator._fit(
+        _as_frame(sample, frame),
+        y_sample,
+        w_sample,
+        seeds=seeds,
+        counts=counts,
+        objectives=objectives,
+    )
 
 
 # ------------------------------------------------------------------ inputs
@@ -194,24 +193,6 @@ def _seed(random_state):
 
 
 # ------------------------------------------------------- the fit on a sample
-def _sampled_class(cls):
-    """``cls`` fitted on a sample: full class counts for the allocation and,
-    when set, an objective that reads the full data."""
-
-    class Sampled(cls):
-        def _allocation_counts(self, Z, codes, groups, w):
-            return self._full_counts
-
-        def _objective(self):
-            if self._full_objective is not None:
-                return self._full_objective
-            return super()._objective()
-
-    # Warnings and errors name the user's class.
-    Sampled.__name__ = Sampled.__qualname__ = cls.__name__
-    return Sampled
-
-
 def _full_pass_applies(objective, kind):
     from .discrepancy import RandomFeatureMMD
 
@@ -219,59 +200,68 @@ def _full_pass_applies(objective, kind):
     return type(objective) is RandomFeatureMMD and kind != "regression"
 
 
-class _FullDataRFF:
-    """A RandomFeatureMMD whose per-class mean embeddings were computed over
-    all rows.  ``prepare`` finds its class by the seed of the generator the
-    fit hands it (``_BaseReducer.fit`` draws one seed per group from
-    ``random_state``, as replayed in ``_full_data_rff``)."""
-
-    uses_batch = False
-
-    def __init__(self, base, params, means, seeds):
-        self.base, self.params, self.means = base, params, means
-        self.by_seed = {int(s): k for k, s in enumerate(seeds)}
-
-    def prepare(self, X, w, *, params=None, generator=None):
-        k = self.by_seed[generator.initial_seed()]
-        return {
-            "params": self.params[k] if params is None else params,
-            "mean": self.means[k].to(X.device, X.dtype),
-        }
-
-    def __call__(self, state, Y, v, *, batch=None, generator=None):
-        return self.base(state, Y, v, batch=batch, generator=generator)
-
-
-def _full_data_rff(estimator, objective, X, sample, codes, w, rows, seed):
-    """Settings per class from the sampled rows (``sample``, the rows
-    ``rows`` of X), mean embeddings from one dask pass over all rows."""
-    from ._backend import as_tensor, make_generator
+def _full_data_rff(estimator, objective, X, sample, codes, w, rows, seeds):
+    """Per class, a RandomFeatureMMD whose settings come from the sampled rows
+    (``sample``, the rows ``rows`` of X) and whose mean embeddings come from
+    one dask pass over all rows."""
+    from ._backend import DTYPE, as_tensor, make_generator
+    from .discrepancy.rff import embedded_frequencies
 
     device = estimator._device()
-    n_groups = int(codes.max()) + 1
-    # The group seeds _BaseReducer.fit will draw from random_state=seed.
-    seeds = np.random.RandomState(seed).randint(np.iinfo(np.int32).max, size=n_groups)
-    if len(set(seeds.tolist())) < n_groups:  # chance 1e-8; keys must differ
-        raise RuntimeError("Two classes drew the same seed; pass another random_state.")
     params = []
-    for k, s in enumerate(seeds):
+    for k, seed in enumerate(seeds):
         Xk = as_tensor(sample[codes[rows] == k], device)
-        params.append(objective.settings(Xk, make_generator(s, device)))
-    omegas = np.stack([p["omega"].cpu().numpy() for p in params])  # (K, d, D)
-    sums = _class_sums(X, codes, w, omegas)  # (K, 2D)
-    totals = np.bincount(codes, weights=w, minlength=n_groups)  # w None: counts
-    means = sums / totals[:, None]
-    if not np.isfinite(means).all():
+        # The generator _fit_group will make: the settings are the ones an
+        # in-memory fit on the sample would resolve.
+        params.append(objective.settings(Xk, make_generator(int(seed), device)))
+    omegas = np.stack([embedded_frequencies(p).cpu().numpy() for p in params])
+    sums = _class_sums(X, codes, w, omegas)  # (K, 2 (D + H))
+    totals = np.bincount(codes, weights=w, minlength=len(seeds))  # w None: counts
+    if not np.isfinite(sums).all():
         raise ValueError(
             "X holds NaN or infinite values; condensation needs finite "
             "features. Drop or impute them first."
         )
-    return _FullDataRFF(objective, params, [as_tensor(m, device) for m in means], seeds)
+    return [
+        _Summarised(objective, _rff_state(p, s / t, device, DTYPE))
+        for p, s, t in zip(params, sums, totals)
+    ]
+
+
+def _rff_state(params, means, device, dtype):
+    """RandomFeatureMMD state from one class's (2 (D + H),) weighted means of
+    cosines and sines."""
+    from ._backend import as_tensor
+    from .discrepancy.rff import state_from_sums
+
+    cos_mean, sin_mean = (as_tensor(half, device, dtype) for half in np.split(means, 2))
+    return state_from_sums(params, cos_mean, sin_mean)
+
+
+class _Summarised:
+    """A discrepancy whose real side was summarised beforehand (here: mean
+    embeddings over every row, through dask): ``prepare`` hands back that
+    state whatever rows it is given."""
+
+    uses_batch = False
+
+    def __init__(self, base, state):
+        self.base, self.state = base, state
+
+    def prepare(self, X, w, *, params=None, generator=None):
+        return self.state
+
+    def __call__(self, state, Y, v, *, batch=None, generator=None):
+        return self.base(state, Y, v, batch=batch, generator=generator)
+
+    def held_out(self, state, Y, v):
+        return self.base.held_out(state, Y, v)
 
 
 def _class_sums(X, codes, w, omegas):
-    """sum_i w_i phi_k(x_i) over the rows of each class k, one task per
-    chunk of rows, summed in a tree: (K, 2D) float64."""
+    """Weighted sums of cos(x omega_k) and sin(x omega_k) over the rows x of
+    each class k, one task per chunk of rows, summed in a tree: (K, 2D)
+    float64."""
     import dask
 
     X = X.rechunk({1: -1})
@@ -292,19 +282,21 @@ def _class_sums(X, codes, w, omegas):
 
 
 def _block_sums(block, codes, w, omegas):
-    """(K, 2D) weighted feature sums of one chunk of rows, class by class."""
+    """(K, 2 D) weighted cosine and sine sums of one chunk of rows, class by
+    class (omegas: (K, d, D))."""
     import torch
 
-    from .discrepancy.rff import mean_embedding
+    from .discrepancy.rff import feature_sums
 
     out = np.zeros((omegas.shape[0], 2 * omegas.shape[2]))
     with torch.no_grad():
         for k in np.unique(codes):
             mask = codes == k
             weights = np.ones(mask.sum()) if w is None else w[mask]
-            out[k] = mean_embedding(
+            sums = feature_sums(
                 torch.as_tensor(np.asarray(block[mask], dtype=np.float32)),
                 torch.as_tensor(weights, dtype=torch.float32),
                 torch.as_tensor(omegas[k]),
-            ).numpy()
+            )
+            out[k] = torch.cat(sums).numpy()
     return out

@@ -90,6 +90,7 @@ def optimise(
     # ``uses_batch = False``: drawing minibatches for them is wasted work.
     if not getattr(discrepancy, "uses_batch", True):
         batch_size = None
+    held_out = getattr(discrepancy, "held_out", None)
     optimizer = _Adam(params, lr=learning_rate)
     losses = torch.empty(max_iter, dtype=Y0.dtype, device=Y0.device)
     bar = tqdm(total=max_iter, desc=label, disable=verbose <= 0, leave=False)
@@ -116,15 +117,25 @@ def optimise(
         losses[it] = loss.detach()
 
         if (it + 1) % _WINDOW == 0:
+            # Convergence is judged on a held-out estimate when the
+            # discrepancy has one: the objective itself can keep falling by
+            # fitting its own random features (see RandomFeatureMMD).
+            window = losses[it + 1 - _WINDOW : it + 1].mean()
+            check = None
+            if held_out is not None:
+                with torch.no_grad():
+                    check = held_out(state, centre + scale * Z, v)
             # One host sync per window, not per step.
-            window = losses[it + 1 - _WINDOW : it + 1]
-            current = window.mean().item()
+            if check is None:
+                current = judged = window.item()
+            else:
+                current, judged = torch.stack([window, check.to(window)]).tolist()
             if current != current or abs(current) == float("inf"):
                 bar.close()
                 _raise_diverged(it + 1, label)
             bar.update(_WINDOW)
             bar.set_postfix(loss=f"{current:.4g}")
-            if previous is not None and previous - current <= tol * abs(previous):
+            if previous is not None and previous - judged <= tol * abs(previous):
                 # A plateau: halve the step; a few halvings in a row without
                 # progress mean the loss has settled.
                 stalls += 1
@@ -134,7 +145,7 @@ def optimise(
                 optimizer.lr *= 0.5
             else:
                 stalls = 0
-            previous = current if previous is None else min(previous, current)
+            previous = judged if previous is None else min(previous, judged)
     bar.close()
     history = to_numpy(losses[:n_iter])
     if not torch.isfinite(losses[:n_iter]).all() or not torch.isfinite(Z).all():

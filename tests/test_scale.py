@@ -14,7 +14,8 @@ import torch
 from sklearn.datasets import make_blobs
 
 import skdc._dask
-from skdc import MMDCondenser, WassersteinCondenser
+import skdc.discrepancy.rff
+from skdc import MMDCondenser, PrivateMMDCondenser, WassersteinCondenser
 from skdc._backend import as_tensor
 from skdc._optimize import _WINDOW, optimise
 from skdc.discrepancy import MMD, RandomFeatureMMD, SlicedWasserstein
@@ -107,6 +108,22 @@ def test_dask_rff_reads_every_row_of_large_classes(monkeypatch, weighted):
     np.testing.assert_allclose(condenser.discrepancy_, total, rtol=1e-4)
 
 
+def test_dask_private_condenser_reads_every_row_or_refuses(monkeypatch):
+    # Its release must see every row: small classes are read whole (the
+    # in-memory fit), larger ones are refused, never sampled.
+    da = pytest.importorskip("dask.array")
+    X, y = _data(counts=(120, 80, 60))
+    X = np.clip(X / np.abs(X).max(), -1, 1)
+    kwargs = {"size": 9, "max_iter": 30, "n_features": 32, "random_state": 0}
+    lazy = PrivateMMDCondenser(**kwargs).fit(da.from_array(X, chunks=64), y)
+    eager = PrivateMMDCondenser(**kwargs).fit(X, y)
+    np.testing.assert_array_equal(lazy.X_, eager.X_)
+    assert lazy.epsilon_ == eager.epsilon_
+    monkeypatch.setattr(skdc._dask, "SAMPLE_ROWS", 100)
+    with pytest.raises(ValueError, match="reads every row.*X.compute"):
+        PrivateMMDCondenser(**kwargs).fit(da.from_array(X, chunks=64), y)
+
+
 def test_dask_other_objectives_fit_a_weighted_sample(monkeypatch):
     da = pytest.importorskip("dask.array")
     monkeypatch.setattr(skdc._dask, "SAMPLE_ROWS", 150)
@@ -166,7 +183,7 @@ def test_condensing_200k_rows_allocates_no_n_by_n_matrix():
         import json, resource, sys
         import numpy as np, torch
         from sklearn.datasets import make_blobs
-        from skdc import MMDCondenser, WassersteinCondenser
+        from skdc import MMDCondenser, PrivateMMDCondenser, WassersteinCondenser
         torch.set_num_threads(1)
         X, y = make_blobs(200_000, 10, centers=2, random_state=0)
         X = X.astype(np.float32)
@@ -218,6 +235,9 @@ def test_loop_syncs_with_the_host_once_per_window(monkeypatch, discrepancy):
     w = torch.full((300,), 1 / 300)
     generator = torch.Generator().manual_seed(0)
     state = discrepancy.prepare(X, w, generator=generator)
+    # On the CPU random features take their sines from NumPy (free views, no
+    # sync); on a GPU they stay in torch, which is what is counted here.
+    monkeypatch.setattr(skdc.discrepancy.rff, "_numpy_trig", lambda x: False)
     calls = []
     for name in _SYNCS:
         original = getattr(torch.Tensor, name)

@@ -257,6 +257,9 @@ class PrivateMMDCondenser(BaseCondenser):
         self.random_state = random_state
         self.verbose = verbose
 
+    # The release must read every row: dask input is never sampled.
+    _fits_dask_samples = False
+
     # --------------------------------------------------------------- fit
     def fit(self, X, y=None, sample_weight=None):
         """Release the noisy embedding of (X, y) and learn the set from it.

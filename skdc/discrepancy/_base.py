@@ -30,6 +30,11 @@ class Discrepancy:
     Discrepancies add and scale: ``MMD() + 0.1 * SinkhornDivergence()`` is a
     discrepancy whose value is the weighted sum of its parts.  Any object with
     these two methods can be used where skdc takes a discrepancy.
+
+    Optionally, ``held_out(state, Y, v) -> scalar or None`` estimates the
+    discrepancy independently of what the objective was fitted to (random
+    features not used by the objective); the optimisation loop then judges
+    convergence on it instead of on the objective.
     """
 
     def prepare(self, X, w, *, params=None, generator=None):
@@ -37,6 +42,9 @@ class Discrepancy:
 
     def __call__(self, state, Y, v, *, batch=None, generator=None):
         raise NotImplementedError
+
+    def held_out(self, state, Y, v):
+        return None
 
     def __add__(self, other):
         if not _is_discrepancy(other):
