@@ -193,6 +193,99 @@ def test_sinkhorn_divergence_zero_on_itself_positive_when_shifted():
         )
 
 
+@pytest.mark.parametrize("symmetric", [False, True], ids=["a-b", "a-a"])
+def test_entropic_ot_matches_pot_and_finite_differences(symmetric):
+    import ot
+
+    from skdc.discrepancy.wasserstein import cost_matrix, entropic_ot
+
+    rng = np.random.RandomState(0)
+    X = torch.as_tensor(rng.normal(size=(40, 3)))
+    Y = torch.as_tensor(rng.normal(size=(12, 3)) + 0.5, dtype=torch.float64)
+    a = torch.as_tensor(rng.uniform(0.5, 1.5, 40))
+    a = a / a.sum()
+    b = torch.full((12,), 1 / 12, dtype=torch.float64)
+    eps = 0.05 * float(cost_matrix(X, X, 2).mean())
+
+    def ours(a, Y):
+        if symmetric:
+            return entropic_ot(a, None, cost_matrix(X, X, 2), eps, tol=1e-13)[0]
+        return entropic_ot(a, b, cost_matrix(X, Y, 2), eps, tol=1e-13)[0]
+
+    a_, Y_ = a.clone().requires_grad_(True), Y.clone().requires_grad_(True)
+    value = ours(a_, Y_)
+    value.backward()
+    M = cost_matrix(X, X if symmetric else Y_, 2)
+    reference = ot.solve(
+        M, a, a if symmetric else b, reg=eps, max_iter=100000, tol=1e-13
+    )
+    np.testing.assert_allclose(value.item(), reference.value.item(), rtol=1e-9)
+    if not symmetric:
+        # The gradient in the rows is the plan's: POT's envelope gradient.
+        Y_pot = Y.clone().requires_grad_(True)
+        ot.solve(
+            cost_matrix(X, Y_pot, 2),
+            a,
+            b,
+            reg=eps,
+            max_iter=100000,
+            tol=1e-13,
+            grad="envelope",
+        ).value.backward()
+        np.testing.assert_allclose(Y_.grad, Y_pot.grad, atol=1e-9)
+    # In the weights, against central differences along a direction that
+    # keeps them summing to one (POT's envelope gradient is off here).
+    direction = torch.as_tensor(rng.normal(size=40))
+    direction -= direction.mean()
+    h = 1e-6
+    numeric = (ours(a + h * direction, Y) - ours(a - h * direction, Y)) / (2 * h)
+    np.testing.assert_allclose(float(a_.grad @ direction), numeric.item(), rtol=1e-6)
+
+
+def test_entropic_ot_warm_start_reaches_the_cold_answer():
+    from skdc.discrepancy.wasserstein import cost_matrix, entropic_ot
+
+    rng = np.random.RandomState(1)
+    X = torch.as_tensor(rng.normal(size=(60, 2)))
+    Y = torch.as_tensor(rng.normal(size=(8, 2)))
+    a, b = torch.full((60,), 1 / 60.0), torch.full((8,), 1 / 8.0)
+    a, b = a.double(), b.double()
+    eps = 0.05 * float(cost_matrix(X, X, 2).mean())
+    cold, g = entropic_ot(a, b, cost_matrix(X, Y, 2), eps, tol=1e-12)
+    moved = Y + 0.05  # the next step's synthetic rows
+    warm, _ = entropic_ot(a, b, cost_matrix(X, moved, 2), eps, g=g, tol=1e-12)
+    fresh, _ = entropic_ot(a, b, cost_matrix(X, moved, 2), eps, tol=1e-12)
+    np.testing.assert_allclose(float(warm), float(fresh), rtol=1e-10)
+    assert float(fresh) != pytest.approx(float(cold), rel=1e-3)
+
+
+def test_sinkhorn_real_term_is_solved_once_per_state():
+    # It has no gradient: re-solving it for every minibatch was most of a
+    # step's time.
+    rng = np.random.RandomState(2)
+    X = torch.as_tensor(rng.normal(size=(300, 2)))
+    w = torch.full((300,), 1 / 300.0, dtype=torch.float64)
+    Y, v = X[:10].clone(), torch.full((10,), 0.1, dtype=torch.float64)
+    divergence = SinkhornDivergence()
+    state = divergence.prepare(X, w, generator=torch.Generator().manual_seed(0))
+    first = (X[:100], w[:100] / w[:100].sum())
+    divergence(state, Y, v, batch=first)
+    xx = state["xx"]
+    # Solved to the divergence's tol (marginals within 1e-4).
+    np.testing.assert_allclose(
+        float(xx), sinkhorn_self(divergence, state, *first), rtol=1e-4
+    )
+    divergence(state, Y, v, batch=(X[100:200], w[100:200] / w[100:200].sum()))
+    assert state["xx"] is xx
+
+
+def sinkhorn_self(divergence, state, X, w):
+    from skdc.discrepancy.wasserstein import cost_matrix, entropic_ot
+
+    eps = state["params"]["epsilon"]
+    return float(entropic_ot(w, w, cost_matrix(X, X, 2), eps, tol=1e-10)[0])
+
+
 def test_metrics_are_symmetric_in_value_for_equal_sizes():
     X, Y = _clouds(3, n=20, m=20)
     np.testing.assert_allclose(wasserstein(X, Y), wasserstein(Y, X), rtol=1e-8)

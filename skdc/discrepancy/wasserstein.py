@@ -1,10 +1,11 @@
-"""Optimal-transport discrepancies, computed by POT on torch tensors.
+"""Optimal-transport discrepancies on torch tensors (POT for exact OT).
 
 * :class:`Wasserstein` — exact W_p^p (network simplex, ``ot.emd2``); its
   gradient in the synthetic rows moves each one to the barycentre of the real
   mass it receives, so a fixed point is a free-support barycenter (WMDD).
 * :class:`SinkhornDivergence` — the debiased entropic cost
-  ``OT_e(P, Q) - (OT_e(P, P) + OT_e(Q, Q)) / 2``, solved in the log domain.
+  ``OT_e(P, Q) - (OT_e(P, P) + OT_e(Q, Q)) / 2``, solved in the log domain
+  by :func:`entropic_ot`.
 * :class:`SlicedWasserstein` — the mean of 1-D W_p^p over random directions,
   drawn afresh at every call (a stochastic gradient of the sliced distance).
 
@@ -24,8 +25,6 @@ METHODS = ("exact", "sinkhorn", "sliced")
 
 # Rows used to estimate the typical transport cost of a class.
 _SCALE_ROWS = 1000
-# Sinkhorn stops when the marginals are violated by less than this (float64).
-_STOP_THR = 1e-9
 
 
 def cost_matrix(X, Y, p):
@@ -68,26 +67,37 @@ class SinkhornDivergence(Discrepancy):
         same value works whatever the scale of the features.
     p : float, default=2
     max_iter : int, default=1000
-        Sinkhorn iterations per evaluation.
+        Sinkhorn iterations per evaluation at most.
+    tol : float, default=1e-4
+        Each solve stops when its plan's marginals are within ``tol`` of the
+        weights (L1).  Warm starts carry the precision from step to step: on
+        digits, 1e-4 gave the same synthetic set (LR accuracy and W2 to five
+        digits) as 1e-6 in a quarter of the time.
 
     Notes
     -----
-    Each step solves two entropic problems with POT's log-domain Sinkhorn,
-    whose per-iteration overhead dominates on small classes: on digits at 10
-    rows per class a fit took 10 to 100 times as long as exact W2 (the more,
-    the busier the machine).  Use
-    ``method="exact"`` or ``"sliced"`` unless the smoothing is wanted.
+    Each step solves the real-synthetic problem (alternating updates) and
+    the synthetic-synthetic one (symmetric updates), warm-started from the
+    previous step's potentials (:func:`entropic_ot`); the real-real term,
+    which has no gradient, is solved once.  On digits at 10 rows per class a
+    fit took 10 s against 1.5 s for exact W2 (it took 103 s with POT's
+    solver, cold-started at every step, and a real-real solve per
+    minibatch).  Use ``method="exact"`` or ``"sliced"`` unless the smoothing
+    is wanted.
     """
 
-    def __init__(self, reg=0.05, p=2, max_iter=1000):
+    def __init__(self, reg=0.05, p=2, max_iter=1000, tol=1e-4):
         self.reg = reg
         self.p = p
         self.max_iter = max_iter
+        self.tol = tol
 
     def prepare(self, X, w, *, params=None, generator=None):
         _check_p(self.p)
-        if not isinstance(self.reg, numbers.Real) or not self.reg > 0:
-            raise ValueError(f"reg must be a positive number, got {self.reg!r}.")
+        for name in ("reg", "tol"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Real) or not value > 0:
+                raise ValueError(f"{name} must be a positive number, got {value!r}.")
         if params is None:
             sub = X
             if X.shape[0] > _SCALE_ROWS:
@@ -97,31 +107,89 @@ class SinkhornDivergence(Discrepancy):
             params = {"epsilon": self.reg * scale}
         return {"params": params, "X": X, "w": w}
 
-    def _ot(self, a, b, M, eps):
-        # Entropic OT value (log-domain Sinkhorn).  Its gradient comes from
-        # the envelope theorem (the optimal potentials), not by
-        # backpropagating through every Sinkhorn iteration, which made a
-        # digits fit 100x slower.  POT's default tolerance (1e-9) lies below
-        # float32 rounding of the marginals, so it would never stop early.
-        stop = max(_STOP_THR, 10 * torch.finfo(M.dtype).eps)
-        result = ot.solve(
-            M, a, b, reg=eps, max_iter=self.max_iter, tol=stop, grad="envelope"
-        )
-        return result.value
-
     def __call__(self, state, Y, v, *, batch=None, generator=None):
         eps = state["params"]["epsilon"]
         X, w = real_batch(state, batch)
-        if batch is None and "xx" in state:
-            xx = state["xx"]
-        else:
+        if "xx" not in state:
+            # The real-real term carries no gradient: solved once, on all
+            # rows or on the first minibatch (re-solving a 2048 x 2048
+            # problem at every step was most of a step's time), so with
+            # minibatches the value is offset by that batch's sampling error.
             with torch.no_grad():
-                xx = self._ot(w, w, cost_matrix(X, X, self.p), eps)
-            if batch is None:
-                state["xx"] = xx
-        xy = self._ot(w, v, cost_matrix(X, Y, self.p), eps)
-        yy = self._ot(v, v, cost_matrix(Y, Y, self.p), eps)
-        return xy - 0.5 * (xx + yy)
+                state["xx"], _ = self._ot(w, None, cost_matrix(X, X, self.p), eps)
+        # Warm starts: the synthetic rows move little between steps, so the
+        # last step's potentials on their side start this step's solves.
+        xy, state["g_xy"] = self._ot(
+            w, v, cost_matrix(X, Y, self.p), eps, state.get("g_xy")
+        )
+        yy, state["g_yy"] = self._ot(
+            v, None, cost_matrix(Y, Y, self.p), eps, state.get("g_yy")
+        )
+        return xy - 0.5 * (state["xx"] + yy)
+
+    def _ot(self, a, b, M, eps, g=None):
+        # Marginals cannot be met more closely than their rounding.
+        tol = max(self.tol, 10 * torch.finfo(M.dtype).eps)
+        if g is not None and g.shape != (a if b is None else b).shape:
+            g = None  # another synthetic set: start afresh
+        return entropic_ot(a, b, M, eps, g=g, max_iter=self.max_iter, tol=tol)
+
+
+def entropic_ot(a, b, M, eps, *, g=None, max_iter=1000, tol=1e-9):
+    """Entropic OT cost ``min_P <P, M> + eps KL(P | a b^T)`` between weights a
+    (n,) and b (m,) under the cost M (n, m), by log-domain Sinkhorn.
+
+    ``b=None`` solves the symmetric problem of a with itself (M symmetric,
+    n x n) with the averaged update ``f <- (f + T(f)) / 2`` of Feydy et al.
+    (2019): alternating updates oscillate there and took hundreds of
+    iterations more.
+
+    Starts from the potential ``g`` (on b's side) when given, else from
+    eps-scaling (eps halved from the largest cost down, one iteration each),
+    and stops when the marginals are within ``tol`` (L1) or after
+    ``max_iter`` iterations.  Returns ``(value, g)``: the value is
+    differentiable in M, a and b with the gradients of the optimum (envelope
+    theorem: the plan for M, the potentials for the weights), not through
+    the iterations; g (detached) warm-starts the next solve.
+    """
+    symmetric = b is None
+    b = a if symmetric else b
+    with torch.no_grad():
+        cost, log_a, log_b = M.detach(), a.detach().log(), b.detach().log()
+
+        def rows(g, e):  # the f making the row marginals exact given g
+            return -e * torch.logsumexp(log_b[None, :] + (g[None, :] - cost) / e, 1)
+
+        def columns(f, e):
+            return -e * torch.logsumexp(log_a[:, None] + (f[:, None] - cost) / e, 0)
+
+        def iterate(g, e):  # one Sinkhorn iteration on b's potential
+            if symmetric:
+                return 0.5 * (g + rows(g, e))
+            return columns(rows(g, e), e)
+
+        if g is None:
+            g, e = torch.zeros_like(b), max(float(cost.max()), float(eps))
+            while e > eps:
+                g = iterate(g, e)
+                e /= 2
+        for it in range(max_iter):
+            g = iterate(g, eps)
+            if (it + 1) % 10 == 0:
+                # Read once every 10 iterations (a host sync on a GPU).  The
+                # plan of (f, g) puts b_j exp((g_j - columns(f)_j) / eps) on
+                # column j; f = g when symmetric, else f = rows(g), which
+                # makes the rows exact.
+                f = g if symmetric else rows(g, eps)
+                gap = g - columns(f, eps)
+                if float((b * torch.expm1(gap / eps).abs()).sum()) < tol:
+                    break
+        f = g if symmetric else rows(g, eps)
+    # The dual objective at the (fixed) potentials: equal to the optimum,
+    # and its gradient in M is the plan, in the weights the potentials.
+    plan = (a[:, None] * b[None, :]) * torch.exp((f[:, None] + g[None, :] - M) / eps)
+    value = a @ f + b @ g - eps * (plan.sum() - a.sum() * b.sum())
+    return value, g
 
 
 class SlicedWasserstein(Discrepancy):
