@@ -49,7 +49,8 @@ Methods: the full training split, RandomSubset, KMeansCentroids,
 MMDCondenser() and WassersteinCondenser(), all with default parameters, at
 10 and 50 rows per class (``--per-class``).  ``--methods`` adds others by
 name: ``KIPCondenser``, ``DistributionMatchingCondenser``, ``KernelHerding``,
-``"MMD rff"`` (MMDCondenser(features="rff")), or any other reducer class of
+``"MMD rff"`` (MMDCondenser(features="rff")), ``"W sinkhorn"``
+(WassersteinCondenser(method="sinkhorn")), or any other reducer class of
 ``skdc`` or ``skdc.selection`` that needs no arguments.  Allocation is
 "balanced" when every class has the rows for it, else "proportional" (the
 output says which); a cell asking for more rows than the training split has
@@ -91,7 +92,7 @@ from sklearn.preprocessing import StandardScaler
 
 import skdc
 import skdc.selection
-from skdc import MMDCondenser
+from skdc import MMDCondenser, WassersteinCondenser
 from skdc._evaluation import (
     Split,
     condense_all,
@@ -108,7 +109,10 @@ BASELINES = ("RandomSubset", "KMeansCentroids")
 CANDIDATES = ("MMDCondenser", "WassersteinCondenser")
 DEFAULT_METHODS = BASELINES + CANDIDATES
 # Names that are not a class of skdc or skdc.selection.
-ALIASES = {"MMD rff": lambda **common: MMDCondenser(features="rff", **common)}
+ALIASES = {
+    "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
+    "W sinkhorn": lambda **common: WassersteinCondenser(method="sinkhorn", **common),
+}
 AUTO = "AutoCondenser"  # rule 3, when it runs: mean >= the best default's
 TOLERANCE = 0.02  # rule 2: how far below RandomSubset a model may score
 SHORT = {"MMDCondenser": "MMD", "WassersteinCondenser": "W2"}

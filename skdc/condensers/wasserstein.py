@@ -21,7 +21,9 @@ class WassersteinCondenser(BaseCondenser):
     ----------
     method : {{"exact", "sinkhorn", "sliced"}}, default="exact"
         Exact W_p^p (``ot.emd2``), debiased Sinkhorn divergence in the log
-        domain (``ot.sinkhorn2``), or sliced W_p^p over random directions.
+        domain (warm-started from step to step, see
+        :func:`skdc.discrepancy.wasserstein.entropic_ot`), or sliced W_p^p
+        over random directions.
     p : float, default=2
         Ground cost ``||x - y||^p``.
     reg : float, default=0.05
