@@ -182,8 +182,9 @@ class RandomFeatureMMD(Discrepancy):
     N.  On 10^6 rows x 50 features, 10 classes of 50 rows, one thread
     (benchmarks/scale.py): 3.1-3.7 CPU seconds at D=512, 1.0-1.2x
     per-class MiniBatchKMeans' time, accuracy 0.307 vs k-means' 0.268;
-    D=1024 took about twice as long for 0.003 more accuracy.  The exact MMD with ``batch_size="auto"``
-    (2048 real rows a step) costs about the same at that size; random
+    D=1024 took about twice as long for 0.003 more accuracy.  The exact
+    MMD with ``batch_size="auto"`` (2048 real rows a step) costs about the
+    same at that size; random
     features also give an objective without minibatch noise, data read once
     (through dask too), and a bounded-sensitivity summary.
     """
