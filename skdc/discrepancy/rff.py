@@ -184,9 +184,9 @@ class RandomFeatureMMD(Discrepancy):
     per-class MiniBatchKMeans' time, accuracy 0.307 vs k-means' 0.268;
     D=1024 took about twice as long for 0.003 more accuracy.  The exact
     MMD with ``batch_size="auto"`` (2048 real rows a step) costs about the
-    same at that size; random
-    features also give an objective without minibatch noise, data read once
-    (through dask too), and a bounded-sensitivity summary.
+    same at that size; random features also give an objective without
+    minibatch noise, data read once (through dask too), and a
+    bounded-sensitivity summary.
     """
 
     def __init__(self, kernel="gaussian", bandwidth="median", n_features=512):
