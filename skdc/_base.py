@@ -102,6 +102,11 @@ class _BaseReducer(BaseEstimator):
         discrepancy settings, NumPy), ``history``, ``n_iter`` and ``indices``
         (selected rows or None)."""
 
+    def _group_options(self, labels, sizes):
+        """Keyword arguments of ``_fit_group``, one dict per group (label:
+        its class, or None for all rows; size: its rows)."""
+        return [{} for _ in labels]
+
     def _make_discrepancy(self):
         """The discrepancy that ``score`` and ``discrepancy_`` report.
 
@@ -209,9 +214,10 @@ class _BaseReducer(BaseEstimator):
         if seeds is None:
             rng = check_random_state(self.random_state)
             seeds = rng.randint(np.iinfo(np.int32).max, size=len(groups))
-        per_group = [{}] * len(groups)
+        per_group = self._group_options(labels, [len(g) for g in groups])
         if objectives is not None:
-            per_group = [{"objective": objective} for objective in objectives]
+            for options, objective in zip(per_group, objectives):
+                options["objective"] = objective
 
         discrepancy = self._objective()
         with torch_threads(self._threads(counts, alloc, Z.shape[1])):
@@ -250,7 +256,7 @@ class _BaseReducer(BaseEstimator):
                 stacklevel=3,  # past sklearn's fit wrapper, to the caller
             )
         shares = np.array([w[g].sum() for g in groups]) / w.sum()
-        per_group = [value for value, _ in measured]
+        group_values = [value for value, _ in measured]
         Z_syn = np.vstack([r["X"] for r in results])
         soft = None
         if joint:
@@ -292,7 +298,7 @@ class _BaseReducer(BaseEstimator):
             self.y_soft_ = soft
         self.n_iter_ = np.array([r["n_iter"] for r in results])
         self.history_ = [r["history"] for r in results]
-        self.discrepancy_ = float(np.dot(shares, per_group))
+        self.discrepancy_ = float(np.dot(shares, group_values))
         if indices is not None:
             self.sample_indices_ = indices
         self._group_params = [params for _, params in measured]
@@ -539,7 +545,18 @@ class BaseCondenser(_BaseReducer):
             return None if n <= _AUTO_BATCH else _AUTO_BATCH
         return self.batch_size
 
-    def _fit_group(self, X, w, m, seed, strata=None, objective=None):
+    def _group_options(self, labels, sizes):
+        # The progress bar of each group names its class.
+        return [
+            {
+                "label": f"{type(self).__name__}: "
+                + ("all rows" if label is None else f"class {label}")
+                + f" ({size:,} rows)"
+            }
+            for label, size in zip(labels.tolist(), sizes)
+        ]
+
+    def _fit_group(self, X, w, m, seed, strata=None, objective=None, label=None):
         device = self._device()
         rng = np.random.RandomState(seed)
         generator = make_generator(seed, device)
@@ -563,7 +580,7 @@ class BaseCondenser(_BaseReducer):
             tol=self.tol,
             batch_size=self._batch_rows(X.shape[0]),
             generator=generator,
-            label=f"{type(self).__name__} group of {X.shape[0]} rows",
+            label=label,
             verbose=self.verbose,
         )
         return {

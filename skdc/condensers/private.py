@@ -424,7 +424,11 @@ class PrivateMMDCondenser(BaseCondenser):
             self._device(), np.asarray(alloc) * self.n_features, n_features
         )
 
-    def _fit_group(self, X, w, m, seed, strata=None):
+    def _group_options(self, labels, sizes):
+        # One problem, fitted to the release, not to the rows.
+        return [{"label": f"{type(self).__name__}: fitting the release"}]
+
+    def _fit_group(self, X, w, m, seed, strata=None, label=None):
         # X is never read beyond its width: the loop sees the release only.
         device = self._device()
         rng = np.random.RandomState(seed)
@@ -470,7 +474,7 @@ class PrivateMMDCondenser(BaseCondenser):
             tol=self.tol,
             batch_size=None,
             generator=generator,
-            label=f"{type(self).__name__} ({m} rows)",
+            label=label,
             verbose=self.verbose,
         )
         with torch.no_grad():
