@@ -26,10 +26,11 @@ from .selection import KMeansCentroids, RandomSubset
 def default_candidates():
     """The condensers ``AutoCondenser(candidates="default")`` compares.
 
-    The two optimising families with their defaults, a multi-scale MMD
-    (smaller bandwidths help on tables with many informative features), and
-    the two baselines, so the choice is never worse than k-means or a random
-    subset on the validation folds.
+    The recommended default first (the reference the others must beat by
+    more than a standard error), then the other optimising family with its
+    defaults, a multi-scale MMD (smaller bandwidths help on tables with many
+    informative features), and the two baselines, so the choice is never
+    clearly worse than k-means or a random subset on the validation folds.
     """
     return {
         "wasserstein": WassersteinCondenser(),
@@ -105,13 +106,31 @@ def _heldout_mmd(search_estimator, X, y=None):
     return -mmd(np.asarray(X, np.float64), condenser.X_, weights=weights)
 
 
+def _choose(results, n_splits):
+    """Index of the chosen candidate: the best mean fold score, unless its
+    lead over candidate 0 (the reference) is within one standard error of
+    their paired fold differences."""
+    best = int(np.argmax(results["mean_test_score"]))
+    if best == 0 or n_splits < 2:
+        return best
+    folds = np.array([results[f"split{i}_test_score"] for i in range(n_splits)])
+    lead = folds[:, best] - folds[:, 0]  # (n_splits,)
+    standard_error = lead.std(ddof=1) / np.sqrt(n_splits)
+    return best if lead.mean() > standard_error else 0
+
+
 class AutoCondenser(BaseEstimator):
     """Choose the condenser for the data by cross-validation, then refit it.
 
     Each candidate condenses the training folds to ``size`` rows; the judge
     (``estimator``, or by default a panel of models) is trained on the
     condensed set and scored on the held-out real rows of the fold.  The
-    candidate with the best mean score is refitted on all the data.  The
+    candidate with the best mean score is refitted on all the data, unless
+    it beats the first candidate (the reference: ``WassersteinCondenser()``
+    among the default candidates) by no more than the standard error of
+    their fold-by-fold difference, in which case the reference is kept (the
+    one-standard-error rule: fold noise alone does not trade the
+    recommended default for a candidate that is no better).  The
     search is :class:`sklearn.model_selection.GridSearchCV` over
     ``CondensedEstimator(condenser=candidate, estimator=judge)``, so the
     folds are stratified for classes and ``cv_results_`` has GridSearchCV's
@@ -128,7 +147,8 @@ class AutoCondenser(BaseEstimator):
         the held-out rows to the set.
     candidates : "default", list or dict of condensers, default="default"
         The condensers to compare (see :func:`default_candidates`); a dict
-        names them in ``cv_results_``.  Their ``size``, ``allocation`` and
+        names them in ``cv_results_``.  The first is the reference of the
+        one-standard-error rule (see above).  Their ``size``, ``allocation`` and
         ``random_state`` are set to this estimator's, so every candidate is
         judged at the same size.
     cv : int or cross-validation splitter, default=3
@@ -304,7 +324,7 @@ class AutoCondenser(BaseEstimator):
                     "of the rows: lower size or use fewer folds.)"
                 ) from error
 
-        best = int(search.best_index_)
+        best = _choose(search.cv_results_, search.n_splits_)
         condenser = clone(condensers[best])
         X_s, y_s = condenser.fit_resample(X, y, **weighted)
 
@@ -312,7 +332,7 @@ class AutoCondenser(BaseEstimator):
         results["condenser"] = np.array(names, dtype=object)
         self.cv_results_ = results
         self.best_name_ = names[best]
-        self.best_score_ = float(search.best_score_)
+        self.best_score_ = float(results["mean_test_score"][best])
         self.best_condenser_ = condenser
         self._resampled = (X_s, y_s)
         for attribute in (

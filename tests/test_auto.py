@@ -1,5 +1,6 @@
 """AutoCondenser: the search picks what the judge prefers, then refits it."""
 
+import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_diabetes, make_blobs
@@ -46,6 +47,26 @@ def test_picks_the_candidate_the_judge_prefers(y_kind):
     assert list(auto.cv_results_["condenser"]) == ["noise", "kmeans"]
     assert scores[1] > scores[0]
     assert auto.best_score_ == pytest.approx(scores.max())
+
+
+def test_reference_is_kept_unless_beaten_by_more_than_a_standard_error():
+    from skdc.auto import _choose
+
+    def results(*columns):  # columns: fold scores of each candidate
+        folds = np.array(columns).T  # (n_splits, n_candidates)
+        out = {f"split{i}_test_score": row for i, row in enumerate(folds)}
+        out["mean_test_score"] = folds.mean(0)
+        return out
+
+    # Candidate 1 leads by 0.01 on average, but the lead swings from fold
+    # to fold: mean 0.01 < standard error 0.0153.  The reference stays.
+    noisy = results([0.80, 0.80, 0.80], [0.84, 0.80, 0.79])
+    assert _choose(noisy, 3) == 0
+    # A steady lead of 0.01 on every fold: standard error 0, so it wins.
+    steady = results([0.80, 0.70, 0.75], [0.81, 0.71, 0.76], [0.5, 0.5, 0.5])
+    assert _choose(steady, 3) == 1
+    # The reference itself best: kept.
+    assert _choose(results([0.9, 0.9], [0.8, 0.85]), 2) == 0
 
 
 def test_refits_the_winner_on_all_rows_and_exposes_its_set():
