@@ -1,5 +1,6 @@
 """The one optimisation loop behind every condenser."""
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
@@ -25,6 +26,7 @@ def optimise(
     upper,
     centre=None,
     scale=None,
+    weights=None,
     learning_rate,
     max_iter,
     tol,
@@ -45,13 +47,20 @@ def optimise(
     ``v = softmax(a)`` over free logits a, which keeps them positive and
     summing to one.
 
+    Several groups at once: with Y0 of shape (K, m, d) the discrepancy is a
+    stacked one (its call returns the K groups' losses), ``lower``,
+    ``upper``, ``centre`` and ``scale`` are (K, 1, d) and ``weights`` (K, m)
+    holds each group's synthetic weights (zero on rows that only pad a
+    smaller group to m).  Every group keeps its own step size and stops on
+    its own, as if fitted alone; a settled group no longer moves.
+
     Parameters
     ----------
     discrepancy, state
         The objective and its state from ``discrepancy.prepare``.
     X, w : tensor (n, d), tensor (n,)
         The real rows and their weights (summing to one).
-    Y0 : tensor (m, d)
+    Y0 : tensor (m, d) or (K, m, d)
         Starting points.
     frozen : bool ndarray (d,) or None
         Columns that keep their starting values.
@@ -61,20 +70,21 @@ def optimise(
         Parametrisation of Y; None: the weighted mean and standard deviation
         of X.  A private condenser passes public values, so that X (then
         empty) is never read.
+    weights : tensor (m,) or (K, m) or None
+        Fixed synthetic weights; None: uniform (or learned).
     batch_size : int or None
         Real rows per step; None uses all of them every step.
 
     Returns
     -------
     Y : tensor (m, d), v : tensor (m,), history : ndarray (n_iter,),
-    n_iter : int, converged : bool
+    n_iter : int, converged : bool.  For K groups: Y (K, m, d), v (K, m),
+    and lists of K histories, iteration counts and flags.
     """
-    n, m = X.shape[0], Y0.shape[0]
-    if centre is None:
-        centre = w @ X  # (d,)
-    if scale is None:
-        scale = (w @ (X - centre) ** 2).sqrt()
-        scale = torch.where(scale > 0, scale, torch.ones_like(scale))
+    grouped = Y0.dim() == 3
+    n_groups, m = (Y0.shape[0] if grouped else 1), Y0.shape[-2]
+    if centre is None or scale is None:
+        centre, scale = standardisation(X, w)
     z_low, z_high = (lower - centre) / scale, (upper - centre) / scale
 
     Z = ((Y0 - centre) / scale).clone().requires_grad_(True)
@@ -82,7 +92,8 @@ def optimise(
     params = [Z]
     if learn_weights:
         params.append(logits.requires_grad_(True))
-    v = torch.softmax(logits, 0)  # recomputed per step only when learned
+    # Recomputed per step only when learned.
+    v = torch.softmax(logits, 0) if weights is None else weights
     if frozen is not None:
         # A tensor mask on Z's device: a NumPy mask would be copied every step.
         frozen = torch.as_tensor(frozen, dtype=torch.bool, device=Z.device)
@@ -91,15 +102,22 @@ def optimise(
     if not getattr(discrepancy, "uses_batch", True):
         batch_size = None
     held_out = getattr(discrepancy, "held_out", None)
+    if grouped:  # one step size per group, broadcast over its rows
+        learning_rate = torch.full(
+            (n_groups, 1, 1), learning_rate, dtype=Y0.dtype, device=Y0.device
+        )
     optimizer = _Adam(params, lr=learning_rate)
-    losses = torch.empty(max_iter, dtype=Y0.dtype, device=Y0.device)
+    losses = torch.empty(max_iter, n_groups, dtype=Y0.dtype, device=Y0.device)
     bar = tqdm(total=max_iter, desc=label, disable=verbose <= 0, leave=False)
 
-    converged, previous, n_iter, stalls = False, None, max_iter, 0
+    previous, stalls = [None] * n_groups, [0] * n_groups
+    n_iter, converged = [max_iter] * n_groups, [False] * n_groups
     for it in range(max_iter):
         batch = None
-        if batch_size is not None and batch_size < n:
-            idx = torch.randint(n, (batch_size,), generator=generator, device=X.device)
+        if batch_size is not None and batch_size < X.shape[0]:
+            idx = torch.randint(
+                X.shape[0], (batch_size,), generator=generator, device=X.device
+            )
             # index_select: several times faster than X[idx] on the CPU.
             wb = w.index_select(0, idx)
             batch = (X.index_select(0, idx), wb / wb.sum())
@@ -108,9 +126,9 @@ def optimise(
         if learn_weights:
             v = torch.softmax(logits, 0)
         loss = discrepancy(state, Y, v, batch=batch, generator=generator)
-        loss.backward()
+        loss.sum().backward()  # groups' losses share no parameters
         if frozen is not None:
-            Z.grad[:, frozen] = 0.0  # Adam moves nothing with zero gradients
+            Z.grad[..., frozen] = 0.0  # Adam moves nothing with zero gradients
         optimizer.step()
         with torch.no_grad():
             Z.clamp_(min=z_low, max=z_high)
@@ -120,38 +138,56 @@ def optimise(
             # Convergence is judged on a held-out estimate when the
             # discrepancy has one: the objective itself can keep falling by
             # fitting its own random features (see RandomFeatureMMD).
-            window = losses[it + 1 - _WINDOW : it + 1].mean()
-            check = None
+            window = losses[it + 1 - _WINDOW : it + 1].mean(0)  # (K,)
+            values = window
             if held_out is not None:
                 with torch.no_grad():
                     check = held_out(state, centre + scale * Z, v)
+                if check is not None:
+                    values = torch.cat([window, check.to(window).reshape(-1)])
             # One host sync per window, not per step.
-            if check is None:
-                current = judged = window.item()
-            else:
-                current, judged = torch.stack([window, check.to(window)]).tolist()
-            if current != current or abs(current) == float("inf"):
+            values = values.tolist()
+            current, judged = values[:n_groups], values[-n_groups:]
+            if any(c != c or abs(c) == float("inf") for c in current):
                 bar.close()
                 _raise_diverged(it + 1, label)
             bar.update(_WINDOW)
-            bar.set_postfix(loss=f"{current:.4g}")
-            if previous is not None and previous - judged <= tol * abs(previous):
-                # A plateau: halve the step; a few halvings in a row without
-                # progress mean the loss has settled.
-                stalls += 1
-                if stalls > _MAX_STALLS:
-                    converged, n_iter = True, it + 1
-                    break
-                optimizer.lr *= 0.5
-            else:
-                stalls = 0
-            previous = judged if previous is None else min(previous, judged)
+            bar.set_postfix(loss=f"{sum(current):.4g}")
+            for k in range(n_groups):
+                if converged[k]:
+                    continue
+                best = previous[k]
+                if best is not None and best - judged[k] <= tol * abs(best):
+                    # A plateau: halve the step; a few halvings in a row
+                    # without progress mean the loss has settled.
+                    stalls[k] += 1
+                    if stalls[k] > _MAX_STALLS:
+                        converged[k], n_iter[k] = True, it + 1
+                        optimizer.scale_lr(k, 0.0)  # settled: stays put
+                        continue
+                    optimizer.scale_lr(k, 0.5)
+                else:
+                    stalls[k] = 0
+                previous[k] = judged[k] if best is None else min(best, judged[k])
+            if all(converged):
+                break
     bar.close()
-    history = to_numpy(losses[:n_iter])
-    if not torch.isfinite(losses[:n_iter]).all() or not torch.isfinite(Z).all():
-        _raise_diverged(n_iter, label)
-    Y, v = (centre + scale * Z).detach(), torch.softmax(logits, 0).detach()
-    return Y, v, history, n_iter, converged
+    histories = [to_numpy(losses[: n_iter[k], k]) for k in range(n_groups)]
+    if not all(np.isfinite(h).all() for h in histories) or not torch.isfinite(Z).all():
+        _raise_diverged(max(n_iter), label)
+    Y = (centre + scale * Z).detach()
+    v = (torch.softmax(logits, 0) if weights is None else weights).detach()
+    if grouped:
+        return Y, v, histories, n_iter, converged
+    return Y, v, histories[0], n_iter[0], converged[0]
+
+
+def standardisation(X, w):
+    """Weighted mean and standard deviation (d,) of X (n, d): the
+    parametrisation of the synthetic rows (constant columns get scale 1)."""
+    centre = w @ X
+    scale = (w @ (X - centre) ** 2).sqrt()
+    return centre, torch.where(scale > 0, scale, torch.ones_like(scale))
 
 
 class _Adam:
@@ -174,6 +210,13 @@ class _Adam:
         for p in self.params:
             p.grad = None
 
+    def scale_lr(self, group, factor):
+        """Multiply the step size (of one group, when it is per group)."""
+        if torch.is_tensor(self.lr):
+            self.lr[group] *= factor
+        else:
+            self.lr *= factor
+
     @torch.no_grad()
     def step(self):
         self.n_steps += 1
@@ -186,7 +229,10 @@ class _Adam:
             m.lerp_(g, 1 - beta1)
             v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
             denom = (v.sqrt() / correction2_sqrt).add_(self.eps)
-            p.addcdiv_(m, denom, value=-step_size)
+            if torch.is_tensor(step_size):  # per group: (K, 1, 1)
+                p.sub_(step_size * m / denom)
+            else:
+                p.addcdiv_(m, denom, value=-step_size)
 
 
 def _raise_diverged(iteration, label):

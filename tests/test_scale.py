@@ -108,6 +108,33 @@ def test_dask_rff_reads_every_row_of_large_classes(monkeypatch, weighted):
     np.testing.assert_allclose(condenser.discrepancy_, total, rtol=1e-4)
 
 
+def test_stacked_groups_give_the_looped_result(monkeypatch):
+    # Random-feature MMD optimises small classes in one stack (per-class
+    # step sizes and stopping); classes of unequal sizes are padded.
+    import skdc._base
+
+    X, y = _data(counts=(300, 120, 60))
+    kwargs = {"features": "rff", "n_features": 64, "size": 20, "random_state": 0}
+    calls = []
+
+    def counted(*args, **kw):
+        calls.append(args[4].shape)  # Y0
+        return optimise(*args, **kw)
+
+    monkeypatch.setattr(skdc._base, "optimise", counted)
+    stacked = MMDCondenser(**kwargs).fit(X, y)
+    assert calls == [(3, 12, 4)]  # one optimisation, padded to 12 rows
+    monkeypatch.setattr(MMDCondenser, "_stack_groups", False)
+    looped = MMDCondenser(**kwargs).fit(X, y)
+    assert calls[1:] == [(12, 4), (5, 4), (3, 4)]
+    assert stacked.allocation_ == looped.allocation_ == {0: 12, 1: 5, 2: 3}
+    np.testing.assert_array_equal(stacked.n_iter_, looped.n_iter_)
+    np.testing.assert_allclose(stacked.X_, looped.X_, atol=1e-4)
+    for a, b in zip(stacked.history_, looped.history_):
+        np.testing.assert_allclose(a, b, rtol=1e-4)
+    assert stacked.discrepancy_ == pytest.approx(looped.discrepancy_, rel=1e-3)
+
+
 def test_dask_private_condenser_reads_every_row_or_refuses(monkeypatch):
     # Its release must see every row: small classes are read whole (the
     # in-memory fit), larger ones are refused, never sampled.

@@ -90,12 +90,18 @@ def orthogonal_directions(d, n, generator, like):
 
 
 def fourier_features(X, omega):
-    """(n, d) x (d, D) -> (n, 2D) unit-norm features."""
+    """(..., n, d) x (..., d, D) -> (..., n, 2D) unit-norm features."""
     proj = X @ omega
+    root = math.sqrt(omega.shape[-1])
     if not proj.requires_grad:
-        proj = torch.cat([_cos(proj), _sin(proj)], dim=1)
-        return proj.div_(math.sqrt(omega.shape[1]))
-    return torch.cat([proj.cos(), proj.sin()], dim=1) / math.sqrt(omega.shape[1])
+        return torch.cat([_cos(proj), _sin(proj)], dim=-1).div_(root)
+    return torch.cat([proj.cos(), proj.sin()], dim=-1) / root
+
+
+def _weighted(v, F):
+    """``v @ F`` row by row over leading group axes: (..., m), (..., m, k)
+    -> (..., k)."""
+    return (v.unsqueeze(-2) @ F).squeeze(-2)
 
 
 def _numpy_trig(x):
@@ -233,8 +239,8 @@ class RandomFeatureMMD(Discrepancy):
         mean, omega = state["mean"], state["params"]["omega"]
         if mean.requires_grad or omega.requires_grad:
             # Differentiable in the real side too (rare): plain autograd.
-            diff = mean - v @ fourier_features(Y, omega)
-            return diff @ diff
+            diff = mean - _weighted(v, fourier_features(Y, omega))
+            return (diff * diff).sum(-1)
         return _EmbeddingGap.apply(mean, Y, v, omega)
 
     def held_out(self, state, Y, v):
@@ -242,10 +248,22 @@ class RandomFeatureMMD(Discrepancy):
         when ``state`` has none (settings from before they existed)."""
         if "held_out_mean" not in state:
             return None
-        gap = state["held_out_mean"] - v @ fourier_features(
-            Y, state["params"]["held_out"]
-        )
-        return gap @ gap
+        features = fourier_features(Y, state["params"]["held_out"])
+        gap = state["held_out_mean"] - _weighted(v, features)
+        return (gap * gap).sum(-1)
+
+    def stack_states(self, states):
+        """One state for several groups' states (same ``n_features``): its
+        tensors gain a leading group axis, and a call with rows Y (K, m, d)
+        and weights v (K, m) returns the K groups' losses."""
+        keys = [k for k in ("omega", "held_out") if k in states[0]["params"]]
+        stacked = {
+            "params": {k: torch.stack([s["params"][k] for s in states]) for k in keys}
+        }
+        for key in ("mean", "held_out_mean"):
+            if key in states[0]:
+                stacked[key] = torch.stack([s[key] for s in states])
+        return stacked
 
 
 def embedded_frequencies(params):
@@ -273,7 +291,8 @@ def state_from_sums(params, cos_sum, sin_sum, total=1.0):
 
 class _EmbeddingGap(torch.autograd.Function):
     """``||mean - v @ fourier_features(Y, omega)||^2``, differentiable in Y
-    and v, with a hand-written backward.
+    and v, with a hand-written backward; leading group axes are kept (one
+    loss per group).
 
     With P = Y omega (m, D), C = cos P, S = sin P, r = D^(-1/2) and the gaps
     g_c = mean[:D] - r v^T C, g_s = mean[D:] - r v^T S:
@@ -287,23 +306,26 @@ class _EmbeddingGap(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, mean, Y, v, omega):
-        r = omega.shape[1] ** -0.5
-        proj = Y @ omega  # (m, D)
+        n_freq = omega.shape[-1]
+        r = n_freq**-0.5
+        proj = Y @ omega  # (..., m, D)
         C, S = _cos(proj), _sin(proj)
-        n_freq = omega.shape[1]
-        gap_c = mean[:n_freq] - r * (v @ C)  # (D,)
-        gap_s = mean[n_freq:] - r * (v @ S)
+        gap_c = mean[..., :n_freq] - r * _weighted(v, C)  # (..., D)
+        gap_s = mean[..., n_freq:] - r * _weighted(v, S)
         ctx.save_for_backward(C, S, v, omega, gap_c, gap_s)
-        return gap_c @ gap_c + gap_s @ gap_s
+        return (gap_c * gap_c).sum(-1) + (gap_s * gap_s).sum(-1)
 
     @staticmethod
     def backward(ctx, grad):
         C, S, v, omega, gap_c, gap_s = ctx.saved_tensors
-        scale = 2 * omega.shape[1] ** -0.5 * grad
+        scale = (2 * omega.shape[-1] ** -0.5 * grad)[..., None]  # (..., 1)
         grad_Y = grad_v = None
         if ctx.needs_input_grad[1]:
-            grad_P = (S * gap_c - C * gap_s) * (scale * v)[:, None]  # (m, D)
-            grad_Y = grad_P @ omega.T
+            rows = (scale * v)[..., None]  # (..., m, 1)
+            grad_P = (S * gap_c[..., None, :] - C * gap_s[..., None, :]) * rows
+            grad_Y = grad_P @ omega.transpose(-1, -2)
         if ctx.needs_input_grad[2]:
-            grad_v = -scale * (C @ gap_c + S @ gap_s)
+            grad_v = -scale * (
+                (C @ gap_c[..., None]).squeeze(-1) + (S @ gap_s[..., None]).squeeze(-1)
+            )
         return None, grad_Y, grad_v, None
