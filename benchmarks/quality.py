@@ -64,7 +64,8 @@ acceptance rules for the default MMDCondenser and WassersteinCondenser:
 
 1. mean over models >= KMeansCentroids' mean;
 2. no model scores more than 0.02 below the same model on RandomSubset;
-3. with ``--methods AutoCondenser``: its mean >= the better default's.
+3. with ``--methods AutoCondenser``: its mean >= the better default's (the
+   summary names the candidate it picked for each seed).
 
 With several seeds every gap is a mean over seeds followed by its standard
 error (``-0.0030 ± 0.0021``): the seed drives both methods and the models,
@@ -268,7 +269,17 @@ def average(rows_per_seed, keys):
         values = [row[key] for row in rows_per_seed]
         out[key] = None if values[0] is None else float(np.mean(values))
     out["seed_means"] = np.array([row["mean"] for row in rows_per_seed])
+    out["picks"] = [row.get("pick") for row in rows_per_seed]
     return out
+
+
+def picks_text(picks):
+    """AutoCondenser's choices over seeds: 'wasserstein x2, mmd'."""
+    names = list(dict.fromkeys(picks))
+    return ", ".join(
+        name if picks.count(name) == 1 else f"{name} x{picks.count(name)}"
+        for name in names
+    )
 
 
 def paired_gap(a, b):
@@ -308,6 +319,8 @@ def run_dataset(dataset, methods, per_class_values, seeds, max_iter, caught):
             sets, warned = condense_all(reducers, split.X_train, split.y_train)
             caught.extend(warned)
             for row in score_recorded(sets, split, ms, scorer, caught):
+                # AutoCondenser's choice, to show next to its score.
+                row["pick"] = getattr(sets[row["method"]].reducer, "best_name_", None)
                 per_seed[row["method"]].append(row)
         rows = [average(per_seed[name], keys) for name in methods]
         kmeans = next(r["fit_s"] for r in rows if r["method"] == "KMeansCentroids")
@@ -424,6 +437,7 @@ def summary(results, methods, model_names):
                 best = max((c for c in CANDIDATES if c in means), key=means.get)
                 gap, se = paired_gap(by_method(rows, AUTO), by_method(rows, best))
                 row["auto"] = gap_cell(gap, se)
+                row["auto_pick"] = picks_text(by_method(rows, AUTO)["picks"])
                 if gap < -1e-12:
                     misses.append(
                         f"{name}, {per_class} per class: {AUTO} mean "
@@ -441,6 +455,7 @@ def summary(results, methods, model_names):
         columns[f"{short} rs"] = f"{short} models >= Random - {TOLERANCE}"
     if AUTO in methods:
         columns["auto"] = "Auto >= best default"
+        columns["auto_pick"] = "Auto's pick"
     return format_table(table_rows, columns, markdown=True), misses
 
 

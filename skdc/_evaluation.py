@@ -26,12 +26,14 @@ from sklearn.utils.validation import has_fit_parameter
 
 class CondensedSet(NamedTuple):
     """A training set to score: rows, labels, the seconds it took to make
-    (None when it was not made, e.g. the full data) and optional weights."""
+    (None when it was not made, e.g. the full data), optional weights and
+    the fitted reducer that made it (None when there is none)."""
 
     X: Any
     y: Any
     seconds: float | None = None
     sample_weight: Any = None
+    reducer: Any = None
 
 
 class Split(NamedTuple):
@@ -167,8 +169,9 @@ def condense_all(reducers, X, y):
     Returns
     -------
     sets : dict of name -> CondensedSet
-        The synthetic set, wall-clock seconds of ``fit_resample`` and the
-        learned ``sample_weight_`` (None for most reducers).
+        The synthetic set, wall-clock seconds of ``fit_resample``, the
+        learned ``sample_weight_`` (None for most reducers) and the fitted
+        clone (e.g. an AutoCondenser's ``best_name_``).
     caught : list of (name, warnings.WarningMessage)
         Warnings raised while fitting (e.g. ``ConvergenceWarning``),
         collected instead of shown, so the caller can summarise them.
@@ -185,7 +188,7 @@ def condense_all(reducers, X, y):
             seconds = time.perf_counter() - start
         caught.extend((name, record) for record in records)
         weights = getattr(reducer, "sample_weight_", None)
-        sets[name] = CondensedSet(X_s, y_s, seconds, weights)
+        sets[name] = CondensedSet(X_s, y_s, seconds, weights, reducer)
     return sets, caught
 
 
