@@ -257,6 +257,12 @@ class _Summarised:
     def held_out(self, state, Y, v):
         return self.base.held_out(state, Y, v)
 
+    @property
+    def stack_states(self):
+        # Present exactly when the base has it (an AttributeError otherwise),
+        # so summarised classes are stacked like in-memory ones.
+        return self.base.stack_states
+
 
 def _class_sums(X, codes, w, omegas):
     """Weighted sums of cos(x omega_k) and sin(x omega_k) over the rows x of

@@ -135,6 +135,31 @@ def test_stacked_groups_give_the_looped_result(monkeypatch):
     assert stacked.discrepancy_ == pytest.approx(looped.discrepancy_, rel=1e-3)
 
 
+def test_dask_summarised_classes_are_stacked(monkeypatch):
+    # Classes summarised through dask (full-data embeddings) are optimised
+    # in one stack too, with the looped result.
+    import skdc._base
+
+    da = pytest.importorskip("dask.array")
+    monkeypatch.setattr(skdc._dask, "SAMPLE_ROWS", 150)
+    X, y = _data(counts=(900, 300, 100))
+    calls = []
+
+    def counted(*args, **kw):
+        calls.append(args[4].shape)  # Y0
+        return optimise(*args, **kw)
+
+    monkeypatch.setattr(skdc._base, "optimise", counted)
+    fit = lambda: CONDENSERS["MMD-rff"]().fit(da.from_array(X, chunks=256), y)  # noqa: E731
+    stacked = fit()
+    assert calls == [(3, 7, 4)]
+    monkeypatch.setattr(MMDCondenser, "_stack_groups", False)
+    looped = fit()
+    assert calls[1:] == [(7, 4), (3, 4), (2, 4)]
+    np.testing.assert_array_equal(stacked.n_iter_, looped.n_iter_)
+    np.testing.assert_allclose(stacked.X_, looped.X_, atol=1e-4)
+
+
 def test_dask_private_condenser_reads_every_row_or_refuses(monkeypatch):
     # Its release must see every row: small classes are read whole (the
     # in-memory fit), larger ones are refused, never sampled.
