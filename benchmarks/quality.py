@@ -50,7 +50,9 @@ MMDCondenser() and WassersteinCondenser(), all with default parameters, at
 10 and 50 rows per class (``--per-class``).  ``--methods`` adds others by
 name: ``KIPCondenser``, ``DistributionMatchingCondenser``, ``KernelHerding``,
 ``"MMD rff"`` (MMDCondenser(features="rff")), ``"W sinkhorn"``
-(WassersteinCondenser(method="sinkhorn")), or any other reducer class of
+(WassersteinCondenser(method="sinkhorn")), ``"W p=1"``, ``"W learned
+weights"``, ``"W kmeans init"`` (WassersteinCondenser with p=1,
+weights="learned" or init="kmeans"), or any other reducer class of
 ``skdc`` or ``skdc.selection`` that needs no arguments.  Allocation is
 "balanced" when every class has the rows for it, else "proportional" (the
 output says which); a cell asking for more rows than the training split has
@@ -118,6 +120,11 @@ DEFAULT_METHODS = BASELINES + CANDIDATES
 ALIASES = {
     "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
     "W sinkhorn": lambda **common: WassersteinCondenser(method="sinkhorn", **common),
+    "W p=1": lambda **common: WassersteinCondenser(p=1, **common),
+    "W learned weights": lambda **common: WassersteinCondenser(
+        weights="learned", **common
+    ),
+    "W kmeans init": lambda **common: WassersteinCondenser(init="kmeans", **common),
 }
 AUTO = "AutoCondenser"  # rule 3, when it runs: mean >= the best default's
 TOLERANCE = 0.02  # rule 2: how far below RandomSubset a model may score
