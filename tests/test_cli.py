@@ -178,9 +178,12 @@ def test_condense_all_collects_warnings():
     X, y = np.arange(8.0).reshape(4, 2), np.array([0, 1, 0, 1])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing may escape
-        sets, caught = condense_all({"w1": _Warns(), "w2": _Warns()}, X, y)
+        given = _Warns()
+        sets, caught = condense_all({"w1": given, "w2": _Warns()}, X, y)
     assert list(sets) == ["w1", "w2"]
     assert sets["w1"].X.shape == (2, 2) and sets["w1"].seconds >= 0
+    # The fitted clone comes back with the set, not the reducer given.
+    assert isinstance(sets["w1"].reducer, _Warns) and sets["w1"].reducer is not given
     assert [name for name, _ in caught] == ["w1", "w2"]
     line = summarise_warnings(caught)
     assert line == "2 warnings hidden: ConvergenceWarning from w1, w2"
