@@ -37,9 +37,13 @@ Datasets (``--datasets`` picks some by name):
   another) and five floats.  Condensers get the DataFrame and decode their
   sets to valid rows; models get one-hot levels and standardised numbers
   (``skdc._evaluation.model_for``).
+* ``mixed-3cls-proportional``: the same table with three classes of weights
+  [0.8, 0.15, 0.05], condensed with ``allocation="proportional"`` (every
+  condenser's default), so the rarest class gets few synthetic rows: 30
+  rows at 10 per class.
 
-Scores: accuracy, except balanced accuracy on ``imbalanced-1:20`` and
-``mixed``.  Models: LogisticRegression(max_iter=1000), 1-NN,
+Scores: accuracy, except balanced accuracy on ``imbalanced-1:20`` and the
+two mixed tables.  Models: LogisticRegression(max_iter=1000), 1-NN,
 RandomForest(200 trees, random_state=0) and MLPClassifier((64,),
 max_iter=1000, random_state=0), each trained on the set (with its sample
 weights when it has some and the model takes them) and scored on the real
@@ -55,7 +59,7 @@ weights"``, ``"W kmeans init"`` (WassersteinCondenser with p=1,
 weights="learned" or init="kmeans"), or any other reducer class of
 ``skdc`` or ``skdc.selection`` that needs no arguments.  Allocation is
 "balanced" when every class has the rows for it, else "proportional" (the
-output says which); a cell asking for more rows than the training split has
+output says which; ``mixed-3cls-proportional`` is always proportional); a cell asking for more rows than the training split has
 is skipped.  random_state=0, or every seed of ``--seeds`` (tables then show
 means over seeds).
 
@@ -182,16 +186,20 @@ def regime(class_sep, n_informative, n_classes, weights=None):
     return build
 
 
-def mixed(rows):
-    """The mixed-type table of ``skdc._evaluation.mixed_table`` (binary,
-    weights 0.75/0.25), passed as a DataFrame: condensers encode and decode
-    it themselves, models get one-hot levels and scaled numbers
+def mixed(weights):
+    """The mixed-type table of ``skdc._evaluation.mixed_table`` with these
+    class weights, passed as a DataFrame: condensers encode and decode it
+    themselves, models get one-hot levels and scaled numbers
     (``model_for``)."""
-    frame, y = mixed_table(rows, n_classes=2, weights=[0.75, 0.25])
-    train, test, y_train, y_test = train_test_split(
-        frame, y, test_size=0.3, stratify=y, random_state=0
-    )
-    return Split(train, test, y_train, y_test)
+
+    def build(rows):
+        frame, y = mixed_table(rows, n_classes=len(weights), weights=weights)
+        train, test, y_train, y_test = train_test_split(
+            frame, y, test_size=0.3, stratify=y, random_state=0
+        )
+        return Split(train, test, y_train, y_test)
+
+    return build
 
 
 DATASETS = {
@@ -200,8 +208,14 @@ DATASETS = {
     "wine": (bundled(load_wine), "accuracy"),
     **{name: (regime(*params), "accuracy") for name, *params in REGIMES},
     "imbalanced-1:20": (regime(1.0, 5, 2, weights=[0.95, 0.05]), "balanced_accuracy"),
-    "mixed": (mixed, "balanced_accuracy"),
+    "mixed": (mixed([0.75, 0.25]), "balanced_accuracy"),
+    "mixed-3cls-proportional": (mixed([0.8, 0.15, 0.05]), "balanced_accuracy"),
 }
+# Datasets condensed with allocation="proportional" (every condenser's
+# default) even where each class has the rows for "balanced": the rare
+# class then gets few synthetic rows, as it does for a user who keeps the
+# defaults.
+PROPORTIONAL = {"mixed-3cls-proportional"}
 
 
 # --------------------------------------------------------------------------
@@ -238,12 +252,12 @@ def make_reducers(names, size, allocation, seed, max_iter=None):
     return reducers
 
 
-def choose_allocation(y, per_class):
+def choose_allocation(y, per_class, proportional=False):
     """("balanced" | "proportional", total rows), or (None, reason) when the
     training split has fewer rows than asked for."""
     counts = np.unique(y, return_counts=True)[1]
     size = per_class * len(counts)
-    if counts.min() >= per_class:
+    if counts.min() >= per_class and not proportional:
         return "balanced", size
     if size <= counts.sum():
         return "proportional", size
@@ -316,7 +330,9 @@ def run_dataset(dataset, methods, per_class_values, seeds, max_iter, caught):
     )
     cells = {}
     for per_class in per_class_values:
-        allocation, size = choose_allocation(split.y_train, per_class)
+        allocation, size = choose_allocation(
+            split.y_train, per_class, dataset.name in PROPORTIONAL
+        )
         if allocation is None:
             cells[per_class] = (None, size, [])
             continue
