@@ -334,6 +334,7 @@ class _BaseReducer(BaseEstimator):
         y_s : ndarray or Series of shape (size,), or None
         """
         self.fit(X, y, sample_weight=sample_weight)
+        warn_if_weights_dropped(self)
         return wrap_like(X, y, self.X_, self.y_)
 
     # --------------------------------------------------------------- score
@@ -690,6 +691,34 @@ class BaseCondenser(_BaseReducer):
 
 
 # --------------------------------------------------------------- helpers
+_DROPPED = "fit_resample returns the synthetic rows without their learned weights"
+
+
+def warn_if_weights_dropped(reducer):
+    """Warn that ``fit_resample`` returns rows without their learned weights:
+    the set was optimised as a weighted one, and a model trained on the rows
+    alone sees another distribution."""
+    if getattr(reducer, "sample_weight_", None) is None:
+        return
+    warnings.warn(
+        f"{type(reducer).__name__}.{_DROPPED}, which a model trained on them "
+        "alone ignores. Pass sample_weight=condenser.sample_weight_ to the "
+        "model's fit, or use skdc.model_selection.CondensedEstimator, which "
+        "does.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def resample_with_weights(reducer, X, y=None, **fit_params):
+    """``reducer.fit_resample`` for callers that use the learned weights too:
+    ``(X_s, y_s, sample_weight_ or None)``, without the warning above."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=f".*{_DROPPED}", category=UserWarning)
+        X_s, y_s = reducer.fit_resample(X, y, **fit_params)
+    return X_s, y_s, getattr(reducer, "sample_weight_", None)
+
+
 def _threads_for(device, kernel_entries, n_features):
     """1 on the CPU when the largest kernel matrix times the features is
     below ``_SMALL_STEP``; None (torch's own setting) otherwise."""

@@ -23,6 +23,8 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import has_fit_parameter
 
+from ._base import resample_with_weights
+
 
 class CondensedSet(NamedTuple):
     """A training set to score: rows, labels, the seconds it took to make
@@ -184,10 +186,9 @@ def condense_all(reducers, X, y):
             # other categories keep the caller's filters (errors stay errors).
             warnings.simplefilter("always", UserWarning)
             start = time.perf_counter()
-            X_s, y_s = reducer.fit_resample(X, y)
+            X_s, y_s, weights = resample_with_weights(reducer, X, y)
             seconds = time.perf_counter() - start
         caught.extend((name, record) for record in records)
-        weights = getattr(reducer, "sample_weight_", None)
         sets[name] = CondensedSet(X_s, y_s, seconds, weights, reducer)
     return sets, caught
 

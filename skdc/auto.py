@@ -15,7 +15,12 @@ from sklearn.utils import ClassifierTags, RegressorTags, resample
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from ._base import _BaseReducer, _target_kind
+from ._base import (
+    _BaseReducer,
+    _target_kind,
+    resample_with_weights,
+    warn_if_weights_dropped,
+)
 from ._evaluation import model_for
 from .condensers import MMDCondenser, WassersteinCondenser
 from .metrics import mmd
@@ -326,7 +331,7 @@ class AutoCondenser(BaseEstimator):
 
         best = _choose(search.cv_results_, search.n_splits_)
         condenser = clone(condensers[best])
-        X_s, y_s = condenser.fit_resample(X, y, **weighted)
+        X_s, y_s, _ = resample_with_weights(condenser, X, y, **weighted)
 
         results = dict(search.cv_results_)
         results["condenser"] = np.array(names, dtype=object)
@@ -350,6 +355,7 @@ class AutoCondenser(BaseEstimator):
     def fit_resample(self, X, y=None, sample_weight=None):
         """Fit, then return the winner's synthetic set ``(X_s, y_s)``."""
         self.fit(X, y, sample_weight=sample_weight)
+        warn_if_weights_dropped(self)
         return self._resampled
 
     def score(self, X, y=None, sample_weight=None):

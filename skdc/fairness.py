@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
 )
 
 from ._allocation import _largest_remainder, allocate, resolve_size
-from ._base import _target_kind
+from ._base import _target_kind, warn_if_weights_dropped
 from ._output import wrap_like
 
 
@@ -379,6 +379,7 @@ class FairCondenser(MetaEstimatorMixin, BaseEstimator):
         self.fit(
             X, y, sample_weight=sample_weight, sensitive_features=sensitive_features
         )
+        warn_if_weights_dropped(self)
         return wrap_like(X, y, self.X_, self.y_)
 
     def score(self, X, y=None, sample_weight=None, sensitive_features=None):

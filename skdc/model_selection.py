@@ -22,6 +22,8 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
+from ._base import resample_with_weights
+
 
 def _estimator_has(attr):
     def check(self):
@@ -93,9 +95,8 @@ class CondensedEstimator(MetaEstimatorMixin, BaseEstimator):
         """
         condenser = clone(self.condenser)
         weighted = {} if sample_weight is None else {"sample_weight": sample_weight}
-        X_s, y_s = condenser.fit_resample(X, y, **weighted)
+        X_s, y_s, weights = resample_with_weights(condenser, X, y, **weighted)
         estimator = clone(self.estimator)
-        weights = getattr(condenser, "sample_weight_", None)
         if weights is not None and has_fit_parameter(estimator, "sample_weight"):
             fit_params = {**fit_params, "sample_weight": weights}
         estimator.fit(X_s, y_s, **fit_params)
@@ -526,8 +527,7 @@ class _TrainingSet(BaseEstimator):
             self.X_, self.y_, self.sample_weight_ = X, y, None
             return self
         reducer = clone(self.reducer)
-        self.X_, self.y_ = reducer.fit_resample(X, y)
-        self.sample_weight_ = getattr(reducer, "sample_weight_", None)
+        self.X_, self.y_, self.sample_weight_ = resample_with_weights(reducer, X, y)
         return self
 
 

@@ -1,5 +1,7 @@
 """skdc.model_selection.evaluate and condensation_curve."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -250,3 +252,19 @@ def test_progress_bar_per_class_only_when_verbose(capfd, verbose):
         assert "20/20" in err
     else:
         assert err == ""
+
+
+# Learned weights: fit_resample cannot return them, so it says so; the
+# callers that pass them on (CondensedEstimator, evaluate) stay quiet.
+def test_fit_resample_warns_that_learned_weights_stay_behind():
+    learned = MMDCondenser(size=9, max_iter=20, weights="learned", random_state=0)
+    with pytest.warns(UserWarning, match="without their learned weights"):
+        X_s, _ = learned.fit_resample(X_IRIS, Y_IRIS)
+    assert X_s.shape == (9, 4) and learned.sample_weight_.shape == (9,)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*learned weights")
+        MMDCondenser(size=9, max_iter=20, random_state=0).fit_resample(X_IRIS, Y_IRIS)
+        learned.fit(X_IRIS, Y_IRIS)
+        model = CondensedEstimator(learned, LR).fit(X_IRIS, Y_IRIS)
+        evaluate(learned, X_IRIS, Y_IRIS, estimators=LR, cv=2, baselines=())
+    assert model.condenser_.sample_weight_ is not None
