@@ -51,17 +51,17 @@ test split.
 
 Methods: the full training split, RandomSubset, KMeansCentroids,
 MMDCondenser() and WassersteinCondenser(), all with default parameters, at
-10 and 50 rows per class (``--per-class``).  ``--methods`` adds others by
-name: ``KIPCondenser``, ``DistributionMatchingCondenser``, ``KernelHerding``,
-``"MMD rff"`` (MMDCondenser(features="rff")), ``"W sinkhorn"``
-(WassersteinCondenser(method="sinkhorn")), ``"W p=1"``, ``"W learned
-weights"``, ``"W kmeans init"`` (WassersteinCondenser with p=1,
-weights="learned" or init="kmeans"), or any other reducer class of
-``skdc`` or ``skdc.selection`` that needs no arguments.  Allocation is
-"balanced" when every class has the rows for it, else "proportional" (the
-output says which; ``mixed-3cls-proportional`` is always proportional); a cell asking for more rows than the training split has
-is skipped.  random_state=0, or every seed of ``--seeds`` (tables then show
-means over seeds).
+10 and 50 rows per class (``--per-class``). ``--methods`` adds others by
+name: ``KIPCondenser``, ``DistributionMatchingCondenser``,
+``KernelHerding``, ``"MMD rff"`` (MMDCondenser(features="rff")), ``"W
+sinkhorn"`` (WassersteinCondenser(method="sinkhorn")), ``"W p=1"``, ``"W
+learned weights"``, ``"W kmeans init"`` (WassersteinCondenser with p=1,
+weights="learned" or init="kmeans"), or any other reducer class of ``skdc``
+or ``skdc.selection`` that needs no arguments. Allocation is "balanced" when
+every class has the rows for it, else "proportional" (the output says which;
+``mixed-3cls-proportional`` is always proportional); a cell asking for more
+rows than the training split has is skipped. random_state=0, or every seed
+of ``--seeds`` (tables then show means over seeds).
 
 Output: per dataset a markdown table (method, rows, the four scores, their
 mean, fit seconds, fit time / KMeansCentroids'), then a summary with, for
