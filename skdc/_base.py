@@ -194,6 +194,7 @@ class _BaseReducer(BaseEstimator):
         for the allocation and, for random-feature MMD, per-group
         ``objectives`` that summarise every row (None: the estimator's own).
         """
+        frame = X
         X, preprocessor = self._encode_X(X, reset=True)
         X, y = self._validate_fit_data(X, y)
         w = _check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -296,6 +297,9 @@ class _BaseReducer(BaseEstimator):
         indices = None
         if all(r["indices"] is not None for r in results):
             indices = np.concatenate([g[r["indices"]] for r, g in zip(results, groups)])
+            if isinstance(preprocessor, TableEncoder):
+                # Selected rows keep their own levels, rare ones included.
+                X_syn = preprocessor.keep_rare_levels(X_syn, frame.iloc[indices])
 
         self.X_ = X_syn
         self.y_ = y_syn

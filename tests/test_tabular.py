@@ -22,7 +22,7 @@ from skdc import (
     MMDCondenser,
     WassersteinCondenser,
 )
-from skdc._tabular import TableEncoder, decode_categories
+from skdc._tabular import MAX_LEVELS, TableEncoder, decode_categories
 from skdc.selection import KMeansCentroids, RandomSubset
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -238,6 +238,44 @@ def test_condensed_classes_keep_their_level_proportions():
                 syn.value_counts(normalize=True), fill_value=0.0
             )
             assert np.abs(real - syn).max() * 10 < 1, (label, column)
+
+
+def test_rare_levels_share_one_column_and_decode_to_real_levels():
+    # A 300-level column: the MAX_LEVELS - 1 most frequent levels keep a
+    # column each, the rest share one; decoding gives the shared column's
+    # rows real rare levels in proportion to their frequencies.
+    rng = np.random.RandomState(0)
+    levels = np.array([f"z{i}" for i in range(300)], dtype=object)
+    weights = np.arange(300, 0, -1.0)
+    frame = pd.DataFrame(
+        {
+            "zip": rng.choice(levels, 5000, p=weights / weights.sum()),
+            "x": rng.randn(5000),
+        }
+    )
+    encoder = TableEncoder().fit(frame)
+    Z = encoder.transform(frame)
+    assert Z.shape == (5000, 1 + MAX_LEVELS)
+    decoded = encoder.inverse_transform(Z)["zip"]
+    rare = encoder.transformer_.named_transformers_["category"][-1]
+    rare = rare.infrequent_categories_[0]
+    assert len(rare) == frame["zip"].nunique() - (MAX_LEVELS - 1)
+    common = ~frame["zip"].isin(rare).to_numpy()
+    np.testing.assert_array_equal(decoded[common], frame["zip"][common])
+    assert decoded[~common].isin(rare).all()
+    # Largest remainders over the rare levels' frequencies: each count is
+    # its expected count rounded down or up.
+    got = decoded[~common].value_counts().reindex(rare, fill_value=0)
+    expected = frame["zip"][~common].value_counts().reindex(rare, fill_value=0)
+    assert (np.abs(got - expected) <= 1).all()
+    # Condensed rows are valid rows of the table; selected rows are the
+    # real ones, rare levels included.
+    X_s, _ = KMeansCentroids(size=20, random_state=0).fit_resample(frame)
+    assert X_s["zip"].isin(levels).all()
+    subset = RandomSubset(size=200, random_state=0).fit(frame)
+    picked = frame.iloc[subset.sample_indices_].reset_index(drop=True)
+    pd.testing.assert_series_equal(subset.X_["zip"], picked["zip"])
+    assert picked["zip"].isin(rare).any()
 
 
 # ---------------------------------------------------------- missing values
