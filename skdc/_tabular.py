@@ -258,9 +258,8 @@ class TableEncoder:
         self._numeric, self._categorical = numeric, categorical
         # Training frequencies of the levels that share the infrequent
         # column: decoding hands that column's rows back to real levels.
-        onehot = self.transformer_.named_transformers_["category"][-1]
         self._rare_shares = []
-        for i, rare in zip(categorical, onehot.infrequent_categories_):
+        for i, rare in zip(categorical, self._infrequent()):
             if rare is None:
                 self._rare_shares.append(None)
                 continue
@@ -305,7 +304,7 @@ class TableEncoder:
             for i, levels, rare, shares in zip(
                 self._categorical,
                 onehot.categories_,
-                onehot.infrequent_categories_,
+                self._infrequent(),
                 self._rare_shares,
             ):
                 if rare is not None:  # frequent levels, then the shared column
@@ -330,19 +329,24 @@ class TableEncoder:
         the training data): decoding alone would redraw a rare level."""
         import pandas as pd
 
-        onehot = self.transformer_.named_transformers_["category"][-1]
-        imputer = self.transformer_.named_transformers_["category"][0]
-        if all(rare is None for rare in onehot.infrequent_categories_):
+        infrequent = self._infrequent()
+        if all(rare is None for rare in infrequent):
             return decoded
+        imputer = self.transformer_.named_transformers_["category"][0]
         levels = imputer.transform(self._prepare(rows).iloc[:, self._categorical])
         decoded = decoded.copy()
-        for j, (i, rare) in enumerate(
-            zip(self._categorical, onehot.infrequent_categories_)
-        ):
+        for j, (i, rare) in enumerate(zip(self._categorical, infrequent)):
             if rare is not None:
                 values = pd.Series(levels[:, j], index=decoded.index)
                 decoded.isetitem(i, values.astype(self.dtypes_.iloc[i]))
         return decoded
+
+    def _infrequent(self):
+        """Per categorical column, the levels sharing one column (or None)."""
+        if not self._categorical:  # no fitted encoder of levels
+            return []
+        onehot = self.transformer_.named_transformers_["category"][-1]
+        return onehot.infrequent_categories_
 
     def snap(self, Z):
         """Encoded rows -> the encoding of their decoded rows: one-hot blocks

@@ -386,3 +386,11 @@ def test_condensed_estimator_scores_r2_for_regressors():
     expected = r2_score(y_test, model.predict(X_test))
     np.testing.assert_allclose(model.score(X_test, y_test), expected)
     assert model.condenser_.y_.dtype == np.float64
+
+
+def test_encoder_of_numbers_only_round_trips():
+    frame = pd.DataFrame({"a": [1.0, 2.0, 4.0], "n": [1, 2, 3]})
+    encoder = TableEncoder().fit(frame)
+    pd.testing.assert_frame_equal(
+        encoder.inverse_transform(encoder.transform(frame)), frame
+    )
