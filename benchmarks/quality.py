@@ -359,8 +359,9 @@ def acceptance(rows, model_names, candidate):
     Returns ((mean difference to KMeansCentroids, its standard error over
     seeds or None), {model: difference to RandomSubset} for the models more
     than TOLERANCE below it, worst (model, difference) over all models)."""
-    by_name = {row["method"]: row for row in rows}
-    c, km, rs = by_name[candidate], by_name["KMeansCentroids"], by_name["RandomSubset"]
+    c, km, rs = (
+        by_method(rows, name) for name in (candidate, "KMeansCentroids", "RandomSubset")
+    )
     diffs = {m: c[m] - rs[m] for m in model_names}
     below = {m: d for m, d in diffs.items() if d < -TOLERANCE - 1e-9}
     worst = min(diffs.items(), key=lambda item: item[1])

@@ -174,8 +174,8 @@ def decode_categories(P, method="counts"):
 def _spread_rare(values, rare, shares):
     """Rows decoded to the shared column of infrequent levels (None in
     ``values``) -> real levels, in proportion to their training frequencies
-    ``shares`` (largest remainders; the most frequent first)."""
-    values = values.copy()
+    ``shares`` (largest remainders; the most frequent first).  Fills
+    ``values`` in place and returns it."""
     shared = np.flatnonzero(values == None)  # noqa: E711 (elementwise)
     if shared.size:
         counts = _largest_remainder(shares, shared.size + len(rare)) - 1
