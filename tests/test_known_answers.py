@@ -2,6 +2,7 @@
 condenser exists for (a lower discrepancy than a random subset)."""
 
 import numpy as np
+import ot
 import pytest
 import torch
 from scipy.spatial.distance import cdist
@@ -60,13 +61,14 @@ def test_one_point_per_class_is_the_class_mean(make, learning_rate, seed):
 def test_w2_points_on_uniform_data_are_quantile_midpoints(seed):
     # The W2-optimal M equal-mass points of U(0, 1) are the midpoints
     # (i + 0.5) / M of its M quantile cells.  On the evenly spaced grid below
-    # each cell's mean is exactly its midpoint; tolerance: 1/40 of a cell.
+    # each cell's mean is exactly its midpoint, which Newton steps reach to
+    # float32 precision.
     n, m = 500, 5
     X = ((np.arange(n) + 0.5) / n)[:, None]
     condenser = WassersteinCondenser(method="exact", p=2, size=m, random_state=seed)
     condenser.fit(X)
     np.testing.assert_allclose(
-        np.sort(condenser.X_[:, 0]), (np.arange(m) + 0.5) / m, atol=0.2 / 40
+        np.sort(condenser.X_[:, 0]), (np.arange(m) + 0.5) / m, atol=1e-6
     )
 
 
@@ -78,8 +80,36 @@ def test_w2_points_on_uniform_sample_are_its_quantile_cell_means():
     blocks = np.sort(X[:, 0]).reshape(m, -1).mean(1)
     condenser = WassersteinCondenser(method="exact", p=2, size=m, random_state=0)
     condenser.fit(X)
-    np.testing.assert_allclose(np.sort(condenser.X_[:, 0]), blocks, atol=0.2 / 40)
+    np.testing.assert_allclose(np.sort(condenser.X_[:, 0]), blocks, atol=1e-6)
     np.testing.assert_allclose(blocks, (np.arange(m) + 0.5) / m, atol=0.03)
+
+
+@pytest.mark.parametrize("learning_rate", [0.05, 0.5])
+def test_w2_exact_lands_on_the_class_mean_whatever_the_learning_rate(learning_rate):
+    # Exact W2 takes Newton steps (its curvature in each row is 2 v_j): the
+    # first lands on the mean, learning_rate plays no part, and the answer
+    # is exact to float32, not to a step's resolution as with Adam.
+    X, y = _two_classes_1d()
+    condenser = WassersteinCondenser(
+        size=2, learning_rate=learning_rate, random_state=0
+    ).fit(X, y)
+    for k in (0, 1):
+        expected = X[y == k, 0].mean()
+        np.testing.assert_allclose(
+            condenser.X_[condenser.y_ == k, 0], expected, rtol=1e-5
+        )
+
+
+def test_w2_exact_fit_is_a_barycentre_fixed_point():
+    # At convergence each synthetic row is the barycentre of the real mass
+    # the optimal plan sends it (Cuturi & Doucet's fixed point).
+    X, _ = make_blobs(400, n_features=3, centers=5, random_state=0)
+    m = 12
+    condenser = WassersteinCondenser(size=m, random_state=0).fit(X)
+    Y = condenser.X_
+    plan = ot.emd(np.full(len(X), 1 / len(X)), np.full(m, 1 / m), ot.dist(X, Y))
+    np.testing.assert_allclose(plan.T @ X * m, Y, atol=1e-4 * X.std())
+    assert condenser.n_iter_ < 200
 
 
 def test_linear_mmd_matches_the_data_mean():
@@ -490,6 +520,19 @@ def test_sum_is_differentiable_in_the_synthetic_rows():
     objective(state, Y, v).backward()
     assert Y.grad is not None and torch.isfinite(Y.grad).all()
     assert Y.grad.abs().sum() > 0
+
+
+def test_row_curvature_of_exact_w2_and_of_sums_and_scalings():
+    # W2^2 at a fixed plan is sum_ij pi_ij |x_i - y_j|^2: curvature 2 v_j in
+    # row j.  Sums and scalings keep a curvature only if every part has one.
+    v = torch.tensor([0.25, 0.75], dtype=torch.float64)
+    np.testing.assert_allclose(Wasserstein().row_curvature(v), 2 * v)
+    np.testing.assert_allclose((3 * Wasserstein()).row_curvature(v), 6 * v)
+    summed = Wasserstein() + 0.5 * Wasserstein()
+    np.testing.assert_allclose(summed.row_curvature(v), 3 * v)
+    assert Wasserstein(p=1).row_curvature(v) is None
+    assert MMD().row_curvature(v) is None
+    assert (Wasserstein() + MMD()).row_curvature(v) is None
 
 
 def test_prepare_reuses_given_params():

@@ -1,8 +1,9 @@
 """Optimal-transport discrepancies on torch tensors (POT for exact OT).
 
-* :class:`Wasserstein` — exact W_p^p (network simplex, ``ot.emd2``); its
-  gradient in the synthetic rows moves each one to the barycentre of the real
-  mass it receives, so a fixed point is a free-support barycenter (WMDD).
+* :class:`Wasserstein` — exact W_p^p (network simplex, ``ot.emd2``).  For
+  p = 2 a Newton step moves each synthetic row to the barycentre of the real
+  mass the transport plan gives it, Cuturi & Doucet's fixed point, whose
+  limit is a free-support barycenter (WMDD).
 * :class:`SinkhornDivergence` — the debiased entropic cost
   ``OT_e(P, Q) - (OT_e(P, P) + OT_e(Q, Q)) / 2``, solved in the log domain
   by :func:`entropic_ot`.
@@ -54,6 +55,11 @@ class Wasserstein(Discrepancy):
         X, w = real_batch(state, batch)
         M = cost_matrix(X, Y, self.p)  # (n, m)
         return ot.emd2(w, v, M)
+
+    def row_curvature(self, v):
+        # d^2/dy_j^2 of sum_ij pi_ij ||x_i - y_j||^2 at a fixed plan is
+        # 2 v_j (the plan's column sums), the same in every direction.
+        return 2.0 * v if self.p == 2 else None
 
 
 class SinkhornDivergence(Discrepancy):
