@@ -56,8 +56,9 @@ name: ``KIPCondenser``, ``DistributionMatchingCondenser``,
 ``KernelHerding``, ``"MMD rff"`` (MMDCondenser(features="rff")), ``"W
 sinkhorn"`` (WassersteinCondenser(method="sinkhorn")), ``"W p=1"``, ``"W
 learned weights"``, ``"W kmeans init"`` (WassersteinCondenser with p=1,
-weights="learned" or init="kmeans"), or any other reducer class of ``skdc``
-or ``skdc.selection`` that needs no arguments. Allocation is "balanced" when
+weights="learned" or init="kmeans"), ``"W adam"`` (exact W2 by Adam steps
+instead of Newton's), or any other reducer class of ``skdc`` or
+``skdc.selection`` that needs no arguments. Allocation is "balanced" when
 every class has the rows for it, else "proportional" (the output says which;
 ``mixed-3cls-proportional`` is always proportional); a cell asking for more
 rows than the training split has is skipped. random_state=0, or every seed
@@ -104,7 +105,7 @@ from sklearn.preprocessing import StandardScaler
 
 import skdc
 import skdc.selection
-from skdc import MMDCondenser, WassersteinCondenser
+from skdc import DiscrepancyCondenser, MMDCondenser, WassersteinCondenser
 from skdc._evaluation import (
     Split,
     condense_all,
@@ -115,11 +116,22 @@ from skdc._evaluation import (
     score_sets,
     summarise_warnings,
 )
+from skdc.discrepancy import Wasserstein
 
 FULL = "full data"
 BASELINES = ("RandomSubset", "KMeansCentroids")
 CANDIDATES = ("MMDCondenser", "WassersteinCondenser")
 DEFAULT_METHODS = BASELINES + CANDIDATES
+
+
+class _W2AdamSteps(Wasserstein):
+    """Exact W2 without its curvature: the loop then takes Adam's steps, as
+    WassersteinCondenser did before it took Newton's."""
+
+    def row_curvature(self, v):
+        return None
+
+
 # Names that are not a class of skdc or skdc.selection.
 ALIASES = {
     "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
@@ -129,6 +141,7 @@ ALIASES = {
         weights="learned", **common
     ),
     "W kmeans init": lambda **common: WassersteinCondenser(init="kmeans", **common),
+    "W adam": lambda **common: DiscrepancyCondenser(_W2AdamSteps(), **common),
 }
 AUTO = "AutoCondenser"  # rule 3, when it runs: mean >= the best default's
 TOLERANCE = 0.02  # rule 2: how far below RandomSubset a model may score
