@@ -5,6 +5,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ._backend import to_numpy
+from .discrepancy._base import row_curvature
 
 # Convergence is judged on the mean loss over windows of this many steps,
 # which smooths the noise of minibatches and random projections.
@@ -114,10 +115,7 @@ def optimise(
     # steps: from a step of one, each row lands where the current transport
     # plan puts the minimum, so no learning rate is needed and the loop
     # converges in tens of steps, not hundreds.
-    row_curvature = getattr(discrepancy, "row_curvature", None)
-    curvature = None
-    if row_curvature is not None and not learn_weights:
-        curvature = row_curvature(v)
+    curvature = None if learn_weights else row_curvature(discrepancy, v)
     step = learning_rate if curvature is None else 1.0
     if grouped:  # one step size per group, broadcast over its rows
         step = torch.full((n_groups, 1, 1), step, dtype=Y0.dtype, device=Y0.device)

@@ -211,11 +211,21 @@ class MeanGap(Discrepancy):
         return gap @ gap
 
 
-def test_user_written_discrepancy_is_an_extension_point():
+class PlainMeanGap:
+    """The same, with the two methods only (no Discrepancy base class)."""
+
+    prepare = MeanGap.prepare
+    __call__ = MeanGap.__call__
+
+
+@pytest.mark.parametrize(
+    "objective", [MeanGap(), PlainMeanGap()], ids=["subclass", "plain object"]
+)
+def test_user_written_discrepancy_is_an_extension_point(objective):
     rng = np.random.RandomState(0)
     X = rng.standard_normal((200, 3)) + [1.0, -2.0, 0.5]
     y = np.repeat([0, 1], 100)
-    condenser = DiscrepancyCondenser(MeanGap(), size=6, random_state=0).fit(X, y)
+    condenser = DiscrepancyCondenser(objective, size=6, random_state=0).fit(X, y)
     for label in (0, 1):
         assert_allclose(
             condenser.X_[condenser.y_ == label].mean(0),

@@ -84,6 +84,13 @@ class Discrepancy:
         return hash(repr(self))
 
 
+def row_curvature(discrepancy, v):
+    """The discrepancy's ``row_curvature(v)``, or None for one without (a
+    user-written discrepancy needs only ``prepare`` and ``__call__``)."""
+    method = getattr(discrepancy, "row_curvature", None)
+    return None if method is None else method(v)
+
+
 def _is_discrepancy(obj):
     return callable(getattr(obj, "prepare", None)) and callable(obj)
 
@@ -117,8 +124,7 @@ class Sum(Discrepancy):
         )
 
     def row_curvature(self, v):
-        parts = [getattr(p, "row_curvature", None) for p in self.parts]
-        curvatures = [None if c is None else c(v) for c in parts]
+        curvatures = [row_curvature(part, v) for part in self.parts]
         if any(c is None for c in curvatures):
             return None
         return sum(curvatures)
@@ -146,8 +152,7 @@ class Scaled(Discrepancy):
         return self.factor * self.base(state, Y, v, batch=batch, generator=generator)
 
     def row_curvature(self, v):
-        base = getattr(self.base, "row_curvature", None)
-        curvature = None if base is None else base(v)
+        curvature = row_curvature(self.base, v)
         return None if curvature is None else self.factor * curvature
 
     def __repr__(self):
