@@ -41,8 +41,9 @@ def _two_classes_1d(seed=0):
 )
 def test_one_point_per_class_is_the_class_mean(make, learning_rate, seed):
     # E|x - y|^2 and (E x - y)^2 are both minimised by y = E x.  The loop
-    # works in units of the class's standard deviation and Adam moves by
-    # about learning_rate of them per step, so that is its resolution.
+    # works in units of the class's standard deviation and Adam (MMD) moves
+    # by about learning_rate of them per step, so that is its resolution;
+    # exact W2's Newton steps do better (tested below).
     X, y = _two_classes_1d()
     condenser = make(
         size=2, learning_rate=learning_rate, tol=1e-6, max_iter=1000, random_state=seed
@@ -82,6 +83,20 @@ def test_w2_points_on_uniform_sample_are_its_quantile_cell_means():
     condenser.fit(X)
     np.testing.assert_allclose(np.sort(condenser.X_[:, 0]), blocks, atol=1e-6)
     np.testing.assert_allclose(blocks, (np.arange(m) + 0.5) / m, atol=0.03)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_w2_newton_steps_on_minibatches_settle_near_the_quantile_midpoints(seed):
+    # With minibatches each Newton step lands on a noisy barycentre (about
+    # 50 real rows per synthetic row here); halving the step whenever the
+    # loss stalls averages the noise away: within an eighth of a cell.
+    n, m = 4000, 5
+    X = ((np.arange(n) + 0.5) / n)[:, None]
+    condenser = WassersteinCondenser(size=m, batch_size=256, random_state=seed)
+    condenser.fit(X)
+    np.testing.assert_allclose(
+        np.sort(condenser.X_[:, 0]), (np.arange(m) + 0.5) / m, atol=0.2 / 8
+    )
 
 
 @pytest.mark.parametrize("learning_rate", [0.05, 0.5])
