@@ -57,7 +57,8 @@ name: ``KIPCondenser``, ``DistributionMatchingCondenser``,
 sinkhorn"`` (WassersteinCondenser(method="sinkhorn")), ``"W p=1"``, ``"W
 learned weights"``, ``"W kmeans init"`` (WassersteinCondenser with p=1,
 weights="learned" or init="kmeans"), ``"W adam"`` (exact W2 by Adam steps
-instead of Newton's), or any other reducer class of ``skdc`` or
+instead of Newton's), ``"MMD looped"`` (MMDCondenser without stacking its
+small classes), or any other reducer class of ``skdc`` or
 ``skdc.selection`` that needs no arguments. Allocation is "balanced" when
 every class has the rows for it, else "proportional" (the output says which;
 ``mixed-3cls-proportional`` is always proportional); a cell asking for more
@@ -132,6 +133,13 @@ class _W2AdamSteps(Wasserstein):
         return None
 
 
+class _MMDLooped(MMDCondenser):
+    """MMDCondenser optimising its classes one after another, as it did
+    before small classes were stacked into one optimisation."""
+
+    _stack_groups = False
+
+
 # Names that are not a class of skdc or skdc.selection.
 ALIASES = {
     "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
@@ -142,6 +150,7 @@ ALIASES = {
     ),
     "W kmeans init": lambda **common: WassersteinCondenser(init="kmeans", **common),
     "W adam": lambda **common: DiscrepancyCondenser(_W2AdamSteps(), **common),
+    "MMD looped": lambda **common: _MMDLooped(**common),
 }
 AUTO = "AutoCondenser"  # rule 3, when it runs: mean >= the best default's
 TOLERANCE = 0.02  # rule 2: how far below RandomSubset a model may score

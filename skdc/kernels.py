@@ -13,30 +13,35 @@ _EPS = 1e-12
 
 
 def sq_distances(X, Y):
-    """Squared Euclidean distances, (n, d) x (m, d) -> (n, m)."""
+    """Squared Euclidean distances, (n, d) x (m, d) -> (n, m); leading
+    group axes are kept, (K, n, d) x (K, m, d) -> (K, n, m)."""
     d2 = (
-        (X * X).sum(1, keepdim=True)  # (n, 1)
-        + (Y * Y).sum(1)[None, :]  # (1, m)
-        - 2.0 * X @ Y.T  # (n, m)
+        (X * X).sum(-1)[..., :, None]  # (n, 1)
+        + (Y * Y).sum(-1)[..., None, :]  # (1, m)
+        - 2.0 * X @ Y.transpose(-1, -2)  # (n, m)
     )
     return d2.clamp_min(0.0)
 
 
+def _per_scale(d, bandwidth):
+    """Distances (..., n, m) -> (..., 1, n, m) and the scales (..., k) ->
+    (..., k, 1, 1), to average a kernel over its k scales on axis -3."""
+    return d.unsqueeze(-3), bandwidth[..., None, None]
+
+
 def _gaussian(X, Y, bandwidth):
-    d2 = sq_distances(X, Y)[None]  # (1, n, m)
-    h2 = bandwidth.reshape(-1, 1, 1) ** 2  # (k, 1, 1)
-    return torch.exp(-d2 / (2.0 * h2)).mean(0)
+    d2, h = _per_scale(sq_distances(X, Y), bandwidth)
+    return torch.exp(-d2 / (2.0 * h**2)).mean(-3)
 
 
 def _laplacian(X, Y, bandwidth):
-    d = sq_distances(X, Y).clamp_min(_EPS).sqrt()[None]
-    return torch.exp(-d / bandwidth.reshape(-1, 1, 1)).mean(0)
+    d, h = _per_scale(sq_distances(X, Y).clamp_min(_EPS).sqrt(), bandwidth)
+    return torch.exp(-d / h).mean(-3)
 
 
 def _inverse_multiquadric(X, Y, bandwidth):
-    d2 = sq_distances(X, Y)[None]
-    h2 = bandwidth.reshape(-1, 1, 1) ** 2
-    return torch.rsqrt(1.0 + d2 / h2).mean(0)
+    d2, h = _per_scale(sq_distances(X, Y), bandwidth)
+    return torch.rsqrt(1.0 + d2 / h**2).mean(-3)
 
 
 def _energy(X, Y, bandwidth):
@@ -46,7 +51,7 @@ def _energy(X, Y, bandwidth):
 
 def _linear(X, Y, bandwidth):
     # MMD^2 with the linear kernel is the squared distance between means.
-    return X @ Y.T
+    return X @ Y.transpose(-1, -2)
 
 
 KERNELS = {
@@ -56,7 +61,8 @@ KERNELS = {
     "energy": _energy,
     "linear": _linear,
 }
-"""Kernel name -> function ``(X, Y, bandwidth) -> (n, m)`` Gram matrix."""
+"""Kernel name -> function ``(X, Y, bandwidth) -> (n, m)`` Gram matrix; with
+X (K, n, d), Y (K, m, d) and bandwidth (K, k), K Gram matrices (K, n, m)."""
 
 # Kernels whose value does not depend on a bandwidth.
 SCALE_FREE = frozenset({"energy", "linear"})

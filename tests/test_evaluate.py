@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import (
@@ -16,7 +17,7 @@ from sklearn.model_selection import (
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
 
-from skdc import CondensedEstimator, MMDCondenser
+from skdc import CondensedEstimator, MMDCondenser, WassersteinCondenser
 from skdc.model_selection import EVALUATE_COLUMNS, condensation_curve, evaluate
 from skdc.selection import KMeansCentroids, RandomSubset
 
@@ -238,16 +239,29 @@ def test_dataframe_of_results_is_tidy():
 
 # Progress: long fits report on stderr only when asked to.
 @pytest.mark.parametrize("verbose", [0, 1])
-def test_progress_bar_per_class_only_when_verbose(capfd, verbose):
-    MMDCondenser(size=9, max_iter=20, tol=0, verbose=verbose, random_state=0).fit(
-        X_IRIS, Y_IRIS
-    )
+@pytest.mark.parametrize(
+    "condenser, bars",
+    [
+        # One bar per class (50 rows each) ...
+        (
+            WassersteinCondenser(size=9, max_iter=20, tol=0),
+            [f"WassersteinCondenser: class {k} (50 rows):" for k in range(3)],
+        ),
+        # ... or one for the classes optimised together (small MMD classes).
+        (
+            MMDCondenser(size=9, max_iter=20, tol=0),
+            ["MMDCondenser: 3 groups together:"],
+        ),
+    ],
+    ids=["per class", "stacked"],
+)
+def test_progress_bars_only_when_verbose(capfd, verbose, condenser, bars):
+    clone(condenser).set_params(verbose=verbose, random_state=0).fit(X_IRIS, Y_IRIS)
     out, err = capfd.readouterr()
     assert out == ""
     if verbose:
-        # One bar per class (50 rows each), showing the current loss.
-        for k in range(3):
-            assert f"MMDCondenser: class {k} (50 rows):" in err
+        for bar in bars:
+            assert bar in err
         assert "loss=" in err
         assert "20/20" in err
     else:

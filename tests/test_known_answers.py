@@ -550,6 +550,27 @@ def test_row_curvature_of_exact_w2_and_of_sums_and_scalings():
     assert (Wasserstein() + MMD()).row_curvature(v) is None
 
 
+@pytest.mark.parametrize("kernel", ["gaussian", "laplacian", "imq", "energy", "linear"])
+def test_stacked_mmd_states_give_each_groups_loss(kernel):
+    # Groups of 30, 12 and 5 real rows (padded to 30 with rows of weight
+    # zero) and 4 synthetic rows each: one stacked call returns the three
+    # losses of three separate calls, for every kernel.
+    rng = np.random.RandomState(0)
+    discrepancy = MMD(kernel=kernel, bandwidth=("median", [0.5, 1.0]))
+    states, Ys, vs = [], [], []
+    for n in (30, 12, 5):
+        X = torch.as_tensor(rng.standard_normal((n, 3)))
+        w = torch.full((n,), 1.0 / n, dtype=torch.float64)
+        states.append(discrepancy.prepare(X, w))
+        Ys.append(torch.as_tensor(rng.standard_normal((4, 3))))
+        vs.append(torch.as_tensor(rng.dirichlet(np.ones(4))))
+    separate = [float(discrepancy(st, Y, v)) for st, Y, v in zip(states, Ys, vs)]
+    stacked = discrepancy.stack_states(states)
+    together = discrepancy(stacked, torch.stack(Ys), torch.stack(vs))
+    assert together.shape == (3,)
+    np.testing.assert_allclose(together.numpy(), separate, rtol=1e-10)
+
+
 def test_prepare_reuses_given_params():
     # Held-out data is measured with the settings resolved on the training
     # data: the median bandwidth is not recomputed.

@@ -33,23 +33,30 @@ def _block_rows(n_cols, n_scales):
 
 def weighted_gram_sum(kernel, X, w, Y, v, bandwidth):
     """``w^T K(X, Y) v`` for X (n, d), w (n,), Y (m, d), v (m,), blockwise
-    over the rows of X so no (n, m) matrix larger than a block exists."""
-    step = _block_rows(Y.shape[0], bandwidth.numel())
-    total = X.new_zeros(())
-    for start in range(0, X.shape[0], step):
-        block = kernel(X[start : start + step], Y, bandwidth)  # (b, m)
-        total = total + w[start : start + step] @ block @ v
+    over the rows of X so no (n, m) matrix larger than a block exists.
+    Leading group axes are kept: X (K, n, d) ... gives K sums."""
+    step = _block_rows(Y.shape[-2], bandwidth.numel())
+    total = X.new_zeros(X.shape[:-2])
+    for start in range(0, X.shape[-2], step):
+        block = kernel(X[..., start : start + step, :], Y, bandwidth)  # (b, m)
+        total = total + _quadratic_form(w[..., start : start + step], block, v)
     return total
+
+
+def _quadratic_form(a, K, b):
+    """``a^T K b`` over the last axes, kept apart for each group."""
+    return torch.einsum("...i,...ij,...j->...", a, K, b)
 
 
 def mmd2(kernel, X, w, Y, v, bandwidth, xx=None):
     """Weighted (V-statistic) MMD^2 between (X, w) and (Y, v); ``xx`` is the
-    real-real term when already known."""
+    real-real term when already known.  With a leading group axis on every
+    argument, the K groups' values."""
     if xx is None:
         with torch.no_grad():
             xx = weighted_gram_sum(kernel, X, w, X, w, bandwidth)
     xy = weighted_gram_sum(kernel, X, w, Y, v, bandwidth)
-    yy = v @ kernel(Y, Y, bandwidth) @ v
+    yy = _quadratic_form(v, kernel(Y, Y, bandwidth), v)
     return xx - 2.0 * xy + yy
 
 
@@ -87,8 +94,8 @@ class MMD(Discrepancy):
         if self.kernel == "linear":
             # Closed form, ||w^T X - v^T Y||^2: O((n + m) d), no Gram matrix.
             X, w = real_batch(state, batch)
-            diff = w @ X - v @ Y  # (d,)
-            return diff @ diff
+            diff = _mean(w, X) - _mean(v, Y)  # (d,)
+            return (diff * diff).sum(-1)
         kernel = KERNELS[self.kernel]
         bandwidth = state["params"]["bandwidth"]
         if "xx" not in state:
@@ -99,6 +106,46 @@ class MMD(Discrepancy):
         # The real-real term is a constant of the optimisation: minibatches
         # reuse the whole class's value instead of paying O(batch^2) per step.
         return mmd2(kernel, X, w, Y, v, bandwidth, xx=state["xx"])
+
+    def stack_states(self, states):
+        """One state for several groups' states: the real rows padded to the
+        largest group with rows of weight zero, and a leading group axis on
+        every tensor; a call with Y (K, m, d) and v (K, m) returns the K
+        groups' losses.  For groups matched on all their rows (no
+        minibatches), where one step for all of them saves the per-step
+        overhead that dominates small classes."""
+        if self.kernel != "linear":
+            kernel = KERNELS[self.kernel]
+            for state in states:
+                if "xx" not in state:
+                    bandwidth = state["params"]["bandwidth"]
+                    state["xx"] = _real_term(
+                        kernel, state["X"], state["w"], bandwidth, None
+                    )
+        n = max(state["X"].shape[0] for state in states)
+        X = torch.stack([_pad_rows(state["X"], n) for state in states])
+        w = torch.stack([_pad_rows(state["w"], n) for state in states])
+        stacked = {
+            "params": {
+                "bandwidth": torch.stack([s["params"]["bandwidth"] for s in states])
+            },
+            "X": X,
+            "w": w,
+        }
+        if self.kernel != "linear":
+            stacked["xx"] = torch.stack([state["xx"] for state in states])
+        return stacked
+
+
+def _mean(w, X):
+    """``w^T X`` over the rows, (K, n) x (K, n, d) -> (K, d) or unbatched."""
+    return (w[..., :, None] * X).sum(-2)
+
+
+def _pad_rows(A, n):
+    """A (rows, ...) padded with zeros to n rows."""
+    pad = A.new_zeros((n - A.shape[0], *A.shape[1:]))
+    return torch.cat([A, pad])
 
 
 def _real_term(kernel, X, w, bandwidth, generator):
