@@ -96,16 +96,22 @@ class MMD(Discrepancy):
             X, w = real_batch(state, batch)
             diff = _mean(w, X) - _mean(v, Y)  # (d,)
             return (diff * diff).sum(-1)
-        kernel = KERNELS[self.kernel]
-        bandwidth = state["params"]["bandwidth"]
-        if "xx" not in state:
-            state["xx"] = _real_term(
-                kernel, state["X"], state["w"], bandwidth, generator
-            )
+        xx = self._cached_real_term(state, generator)
         X, w = real_batch(state, batch)
         # The real-real term is a constant of the optimisation: minibatches
         # reuse the whole class's value instead of paying O(batch^2) per step.
-        return mmd2(kernel, X, w, Y, v, bandwidth, xx=state["xx"])
+        bandwidth = state["params"]["bandwidth"]
+        return mmd2(KERNELS[self.kernel], X, w, Y, v, bandwidth, xx=xx)
+
+    def _cached_real_term(self, state, generator):
+        """The state's real-real term ``w^T K(X, X) w``, computed on first
+        use and kept in the state."""
+        if "xx" not in state:
+            bandwidth = state["params"]["bandwidth"]
+            state["xx"] = _real_term(
+                KERNELS[self.kernel], state["X"], state["w"], bandwidth, generator
+            )
+        return state["xx"]
 
     def stack_states(self, states):
         """One state for several groups' states: the real rows padded to the
@@ -114,14 +120,6 @@ class MMD(Discrepancy):
         groups' losses.  For groups matched on all their rows (no
         minibatches), where one step for all of them saves the per-step
         overhead that dominates small classes."""
-        if self.kernel != "linear":
-            kernel = KERNELS[self.kernel]
-            for state in states:
-                if "xx" not in state:
-                    bandwidth = state["params"]["bandwidth"]
-                    state["xx"] = _real_term(
-                        kernel, state["X"], state["w"], bandwidth, None
-                    )
         n = max(state["X"].shape[0] for state in states)
         X = torch.stack([_pad_rows(state["X"], n) for state in states])
         w = torch.stack([_pad_rows(state["w"], n) for state in states])
@@ -133,7 +131,8 @@ class MMD(Discrepancy):
             "w": w,
         }
         if self.kernel != "linear":
-            stacked["xx"] = torch.stack([state["xx"] for state in states])
+            terms = [self._cached_real_term(state, None) for state in states]
+            stacked["xx"] = torch.stack(terms)
         return stacked
 
 
