@@ -65,13 +65,12 @@ _AUTO_BATCH = 2048
 # Kernel entries x features per step below which one CPU thread is fastest.
 _SMALL_STEP = 2**22
 # Groups are optimised together when the largest has at most this many
-# synthetic numbers (rows x columns): then a step is mostly Python and
-# launch overhead, which stacking pays once.  Random-feature MMD, 10 classes,
-# one CPU thread: 10 x 10 numbers a class 2.3x faster stacked, 50 x 5 1.6x,
-# 50 x 50 level, 200 x 50 2.1x slower (settled groups keep computing until
-# the slowest settles).  Exact Gaussian MMD, digits' 10 classes of 126 rows:
-# 10 x 64 numbers a class 3.9x faster stacked; 10 classes of 1,400 rows,
-# 10 x 15 3.5x.
+# synthetic numbers (rows x columns), unless the objective sets its own
+# ``stack_entries``: then a step is mostly Python and launch overhead, which
+# stacking pays once.  Random-feature MMD, 10 classes, one CPU thread:
+# 10 x 10 numbers a class 2.3x faster stacked, 50 x 5 1.6x, 50 x 50 level,
+# 200 x 50 2.1x slower (settled groups keep computing until the slowest
+# settles).  Exact MMD sets a higher limit (see MMD.stack_entries).
 _STACK_ENTRIES = 2**11
 
 _CLASSIFICATION = ("binary", "multiclass")
@@ -649,7 +648,8 @@ class BaseCondenser(_BaseReducer):
             and self.weights != "learned"
             and self._frozen_columns(Z.shape[1]) is None
             and all(hasattr(o, "stack_states") for o in objectives)
-            and int(np.max(alloc)) * Z.shape[1] <= _STACK_ENTRIES
+            and int(np.max(alloc)) * Z.shape[1]
+            <= min(getattr(o, "stack_entries", _STACK_ENTRIES) for o in objectives)
             # Stacked steps use every real row: objectives that would draw
             # minibatches from a large group are left to the loop.
             and not any(

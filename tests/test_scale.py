@@ -147,6 +147,27 @@ def test_stacked_groups_give_the_looped_result(monkeypatch, options, atol, rtol)
     assert stacked.discrepancy_ == pytest.approx(looped.discrepancy_, rel=1e-3)
 
 
+@pytest.mark.parametrize(
+    "options, stacked", [({}, True), ({"features": "rff", "n_features": 64}, False)]
+)
+def test_stacking_limit_is_the_objectives(monkeypatch, options, stacked):
+    # 60 rows x 40 columns a class: 2,400 synthetic numbers, above the base
+    # limit (2,048) that random-feature MMD keeps, below exact MMD's own.
+    import skdc._base
+
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((300, 40)), np.repeat([0, 1, 2], 100)
+    calls = []
+
+    def counted(*args, **kw):
+        calls.append(args[4].shape)  # Y0
+        return optimise(*args, **kw)
+
+    monkeypatch.setattr(skdc._base, "optimise", counted)
+    MMDCondenser(size=180, max_iter=10, random_state=0, **options).fit(X, y)
+    assert calls == ([(3, 60, 40)] if stacked else [(60, 40)] * 3)
+
+
 def test_dask_summarised_classes_are_stacked(monkeypatch):
     # Classes summarised through dask (full-data embeddings) are optimised
     # in one stack too, with the looped result.
