@@ -129,7 +129,7 @@ class _W2AdamSteps(Wasserstein):
     """Exact W2 without its curvature: the loop then takes Adam's steps, as
     WassersteinCondenser did before it took Newton's."""
 
-    def row_curvature(self, v):
+    def row_curvature(self, state, v):
         return None
 
 
@@ -145,6 +145,9 @@ ALIASES = {
     "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
     "W sinkhorn": lambda **common: WassersteinCondenser(method="sinkhorn", **common),
     "W p=1": lambda **common: WassersteinCondenser(p=1, **common),
+    "W semi-relaxed": lambda **common: WassersteinCondenser(
+        method="semi-relaxed", **common
+    ),
     "W learned weights": lambda **common: WassersteinCondenser(
         weights="learned", **common
     ),

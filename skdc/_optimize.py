@@ -44,13 +44,13 @@ def optimise(
     each step Y is projected back into the observed range [lower, upper]
     (synthetic rows must look like data).
 
-    Steps are Adam's, or Newton's where the discrepancy has a constant
-    curvature per row (``row_curvature``, exact W2) and the weights are
-    fixed: each step starts at size one, which for exact W2 is Cuturi &
-    Doucet's fixed point (every row moves to the barycentre of the real mass
-    the plan gives it), and ``learning_rate`` is not used.  Either step size
-    is halved whenever the loss stops falling, which also settles the noisy
-    steps taken on minibatches.
+    Steps are Adam's, or Newton's where the discrepancy has a curvature per
+    row at its current plan (``row_curvature``, exact and semi-relaxed W2)
+    and the weights are fixed: each step starts at size one, which for exact
+    W2 is Cuturi & Doucet's fixed point (every row moves to the barycentre of
+    the real mass the plan gives it), and ``learning_rate`` is not used.
+    Either step size is halved whenever the loss stops falling, which also
+    settles the noisy steps taken on minibatches.
 
     With ``learn_weights`` the synthetic weights are optimised too, as
     ``v = softmax(a)`` over free logits a, which keeps them positive and
@@ -111,21 +111,21 @@ def optimise(
     if not getattr(discrepancy, "uses_batch", True):
         batch_size = None
     held_out = getattr(discrepancy, "held_out", None)
-    # A curvature in Y that is constant per row (exact W2) allows Newton
-    # steps: from a step of one, each row lands where the current transport
-    # plan puts the minimum, so no learning rate is needed, and on a whole
-    # class the loss settles in tens of steps.
-    curvature = None if learn_weights else row_curvature(discrepancy, v)
-    step = learning_rate if curvature is None else 1.0
+    # A curvature in Y that is the same in every direction of a row (exact
+    # W2, at the current plan) allows Newton steps: from a step of one, each
+    # row lands where the plan puts the minimum, so no learning rate is
+    # needed, and on a whole class the loss settles in tens of steps.
+    newton = not learn_weights and row_curvature(discrepancy, state, v) is not None
+    step = 1.0 if newton else learning_rate
     if grouped:  # one step size per group, broadcast over its rows
         step = torch.full((n_groups, 1, 1), step, dtype=Y0.dtype, device=Y0.device)
-    if curvature is None:
-        optimizer = _Adam(params, lr=step)
+    if newton:
+        # Read after each call: the plan it solved sets the curvature.
+        optimizer = _Newton(
+            Z, lambda: row_curvature(discrepancy, state, v), scale, lr=step
+        )
     else:
-        # Z = (Y - centre) / scale: the curvature in Z is c_j * scale^2.
-        # Rows of zero weight (padding) have none and must not move.
-        inverse = torch.where(curvature > 0, 1.0 / curvature, 0.0)
-        optimizer = _Newton(Z, inverse[..., None] / scale**2, lr=step)
+        optimizer = _Adam(params, lr=step)
     losses = torch.empty(max_iter, n_groups, dtype=Y0.dtype, device=Y0.device)
     bar = tqdm(total=max_iter, desc=label, disable=verbose <= 0, leave=False)
 
@@ -228,17 +228,22 @@ class _StepRule:
 
 
 class _Newton(_StepRule):
-    """``Z -= lr * inverse_curvature * grad``: a Newton step for a
-    discrepancy whose Hessian in Z is diagonal and constant."""
+    """``Z -= lr * grad / curvature``: a Newton step for a discrepancy whose
+    Hessian in each row of Y is ``curvature()`` (m,) or (K, m) times the
+    identity, where ``Y = centre + scale * Z``."""
 
-    def __init__(self, Z, inverse_curvature, lr):
+    def __init__(self, Z, curvature, scale, lr):
         super().__init__([Z], lr)
-        self.inverse_curvature = inverse_curvature
+        self.curvature, self.scale = curvature, scale
 
     @torch.no_grad()
     def step(self):
         (Z,) = self.params
-        Z.sub_(self.lr * self.inverse_curvature * Z.grad)
+        c = self.curvature()
+        # In Z the curvature is c_j * scale^2.  Rows without any (padding,
+        # or given no mass by a relaxed plan) have no minimum and stay.
+        inverse = torch.where(c > 0, 1.0 / c, 0.0)[..., None] / self.scale**2
+        Z.sub_(self.lr * inverse * Z.grad)
 
 
 class _Adam(_StepRule):

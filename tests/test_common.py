@@ -53,6 +53,7 @@ _REDUCERS = {
     # reg=1 for speed only: each Sinkhorn solve converges in tens of
     # iterations instead of hundreds at the default blur.
     "Wasserstein-sinkhorn": WassersteinCondenser(method="sinkhorn", reg=1.0, **FAST),
+    "Wasserstein-semi-relaxed": WassersteinCondenser(method="semi-relaxed", **FAST),
     "Wasserstein-sliced": WassersteinCondenser(
         method="sliced", n_projections=16, **FAST
     ),

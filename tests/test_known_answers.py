@@ -7,11 +7,12 @@ import pytest
 import torch
 from scipy.spatial.distance import cdist
 from scipy.stats import wasserstein_distance
-from sklearn.datasets import load_diabetes, make_blobs
+from sklearn.datasets import load_diabetes, load_iris, make_blobs
 
 from skdc import MMDCondenser, RandomSubset, WassersteinCondenser
 from skdc._allocation import allocate, resolve_size
 from skdc.discrepancy import MMD, SinkhornDivergence, SlicedWasserstein, Wasserstein
+from skdc.discrepancy._base import params_to_torch
 from skdc.metrics import mmd, sinkhorn_divergence, wasserstein
 
 SEEDS = (0, 1, 2)
@@ -287,6 +288,101 @@ def test_entropic_ot_matches_pot_and_finite_differences(symmetric):
     np.testing.assert_allclose(float(a_.grad @ direction), numeric.item(), rtol=1e-6)
 
 
+def test_semi_relaxed_ot_matches_pot():
+    # b's side relaxed into tau KL(P^T 1 | b): POT's unbalanced Sinkhorn with
+    # reg_m=(inf, tau) gives the plan; our value is its primal objective and
+    # our gradient in the rows its plan's, sum_i P_ij 2 (y_j - x_i).
+    import ot
+
+    from skdc.discrepancy.wasserstein import cost_matrix, semi_relaxed_ot
+
+    rng = np.random.RandomState(3)
+    X = torch.as_tensor(rng.normal(size=(40, 3)))
+    Y = torch.as_tensor(rng.normal(size=(6, 3))).requires_grad_(True)
+    a = torch.as_tensor(rng.uniform(0.5, 1.5, 40))
+    a, b = a / a.sum(), torch.full((6,), 1 / 6, dtype=torch.float64)
+    eps, tau = 0.1, 0.5
+    M = cost_matrix(X, Y, 2)
+    value, g, mass = semi_relaxed_ot(a, b, M, eps, tau, tol=1e-12)
+    value.backward()
+    plan = ot.unbalanced.sinkhorn_unbalanced(
+        a.numpy(),
+        b.numpy(),
+        M.detach().numpy(),
+        reg=eps,
+        reg_m=(float("inf"), tau),
+        numItermax=100000,
+        stopThr=1e-14,
+    )
+
+    def kl(p, q):
+        return float((p * np.log(p / q) - p + q).sum())
+
+    np.testing.assert_allclose(mass.numpy(), plan.sum(0), rtol=1e-8)
+    mass = plan.sum(0)
+    primal = (
+        float((plan * M.detach().numpy()).sum())
+        + eps * kl(plan, np.outer(a, b))
+        + tau * kl(mass, b.numpy())
+    )
+    np.testing.assert_allclose(value.item(), primal, rtol=1e-9)
+    np.testing.assert_allclose((b * torch.exp(-g / tau)).numpy(), mass, rtol=1e-8)
+    assert np.ptp(mass) > 0.05  # the relaxation moved mass between columns
+    grad = 2 * (mass[:, None] * Y.detach().numpy() - plan.T @ X.numpy())
+    np.testing.assert_allclose(Y.grad.numpy(), grad, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "reg_m, expected",
+    # tau -> 0: every real row goes to its nearest synthetic row, the
+    # k-means centroids 0 and 10; tau large: equal masses, so the second
+    # row takes 400 rows of the large cluster besides the small one's 100,
+    # and sits at their mean 2.
+    [(0.01, [0.0, 10.0]), (10.0, [0.0, 2.0])],
+    ids=["k-means", "barycenter"],
+)
+def test_semi_relaxed_w2_spans_k_means_to_the_barycenter(reg_m, expected):
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(0, 0.05, (900, 1)), rng.normal(10, 0.05, (100, 1))]
+    condenser = WassersteinCondenser(
+        method="semi-relaxed", reg_m=reg_m, size=2, random_state=0
+    ).fit(X, np.zeros(1000, dtype=int))
+    np.testing.assert_allclose(np.sort(condenser.X_.ravel()), expected, atol=0.1)
+
+
+def test_semi_relaxed_fit_is_a_stationary_point():
+    # Newton steps at the plan's masses end where every row is the
+    # barycentre of the mass its plan gives it: the gradient vanishes.
+    from skdc.discrepancy import SemiRelaxedWasserstein
+
+    X, y = load_iris(return_X_y=True)
+    X = X[y == 0].astype(np.float64)
+    condenser = WassersteinCondenser(
+        method="semi-relaxed", size=5, random_state=0, tol=1e-6
+    ).fit(X, np.zeros(len(X), dtype=int))
+    discrepancy = SemiRelaxedWasserstein()
+    Xt = torch.as_tensor(X)
+    w = torch.full((len(X),), 1 / len(X), dtype=torch.float64)
+    state = discrepancy.prepare(
+        Xt, w, params=params_to_torch(condenser._group_params[0], "cpu", torch.float64)
+    )
+    Y = torch.as_tensor(condenser.X_, dtype=torch.float64).requires_grad_(True)
+    v = torch.full((5,), 0.2, dtype=torch.float64)
+    discrepancy(state, Y, v).backward()
+    curvature = discrepancy.row_curvature(state, v)
+    np.testing.assert_allclose(float(curvature.sum()), 2.0, rtol=1e-2)
+    # Newton's step grad / curvature, against the spread of the class.
+    step = Y.grad / curvature[:, None]
+    assert float(step.norm(dim=1).max()) < 1e-3 * float(Xt.std(0).norm())
+
+
+def test_semi_relaxed_needs_p_2():
+    with pytest.raises(ValueError, match="p=2"):
+        WassersteinCondenser(method="semi-relaxed", p=1, size=3).fit(
+            *load_iris(return_X_y=True)
+        )
+
+
 def test_entropic_ot_warm_start_reaches_the_cold_answer():
     from skdc.discrepancy.wasserstein import cost_matrix, entropic_ot
 
@@ -540,14 +636,18 @@ def test_sum_is_differentiable_in_the_synthetic_rows():
 def test_row_curvature_of_exact_w2_and_of_sums_and_scalings():
     # W2^2 at a fixed plan is sum_ij pi_ij |x_i - y_j|^2: curvature 2 v_j in
     # row j.  Sums and scalings keep a curvature only if every part has one.
+    X, w, _, _ = _tensors()
     v = torch.tensor([0.25, 0.75], dtype=torch.float64)
-    np.testing.assert_allclose(Wasserstein().row_curvature(v), 2 * v)
-    np.testing.assert_allclose((3 * Wasserstein()).row_curvature(v), 6 * v)
-    summed = Wasserstein() + 0.5 * Wasserstein()
-    np.testing.assert_allclose(summed.row_curvature(v), 3 * v)
-    assert Wasserstein(p=1).row_curvature(v) is None
-    assert MMD().row_curvature(v) is None
-    assert (Wasserstein() + MMD()).row_curvature(v) is None
+
+    def curvature(discrepancy):
+        return discrepancy.row_curvature(discrepancy.prepare(X, w), v)
+
+    np.testing.assert_allclose(curvature(Wasserstein()), 2 * v)
+    np.testing.assert_allclose(curvature(3 * Wasserstein()), 6 * v)
+    np.testing.assert_allclose(curvature(Wasserstein() + 0.5 * Wasserstein()), 3 * v)
+    assert curvature(Wasserstein(p=1)) is None
+    assert curvature(MMD()) is None
+    assert curvature(Wasserstein() + MMD()) is None
 
 
 @pytest.mark.parametrize("kernel", ["gaussian", "laplacian", "imq", "energy", "linear"])

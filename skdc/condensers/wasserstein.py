@@ -5,7 +5,12 @@ import numbers
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import FEATURE_MAP_CONSTRAINT, BaseCondenser
-from ..discrepancy import SinkhornDivergence, SlicedWasserstein, Wasserstein
+from ..discrepancy import (
+    SemiRelaxedWasserstein,
+    SinkhornDivergence,
+    SlicedWasserstein,
+    Wasserstein,
+)
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS, FEATURE_MAP_PARAMETER
 
 
@@ -19,16 +24,23 @@ class WassersteinCondenser(BaseCondenser):
 
     Parameters
     ----------
-    method : {{"exact", "sinkhorn", "sliced"}}, default="exact"
-        Exact W_p^p (``ot.emd2``), debiased Sinkhorn divergence in the log
-        domain (warm-started from step to step, see
-        :func:`skdc.discrepancy.wasserstein.entropic_ot`), or sliced W_p^p
-        over random directions.
+    method : {{"exact", "semi-relaxed", "sinkhorn", "sliced"}}, default="exact"
+        Exact W_p^p (``ot.emd2``); semi-relaxed W_2^2, where synthetic rows
+        may take more or less than an equal share of the class
+        (:class:`~skdc.discrepancy.SemiRelaxedWasserstein`); debiased
+        Sinkhorn divergence in the log domain (warm-started from step to
+        step, see :func:`skdc.discrepancy.wasserstein.entropic_ot`); or
+        sliced W_p^p over random directions.
     p : float, default=2
         Ground cost ``||x - y||^p``.
     reg : float, default=0.05
         Sinkhorn only: entropic regularisation relative to the mean cost
         between two real rows of the class.
+    reg_m : float, default=0.3
+        Semi-relaxed only: the weight of the KL penalty on the synthetic
+        rows' masses, relative to the mean squared distance between two real
+        rows of the class.  Towards 0 the set tends to k-means centroids,
+        as it grows to the equal-mass barycenter of ``method="exact"``.
     n_projections : int, default=64
         Sliced only: random directions per step.
     {FEATURE_MAP_PARAMETER}
@@ -71,6 +83,8 @@ class WassersteinCondenser(BaseCondenser):
     Liu et al., "Dataset distillation via the Wasserstein metric", 2023.
     Feydy et al., "Interpolating between optimal transport and MMD using
     Sinkhorn divergences", AISTATS 2019.
+    Chizat et al., "Scaling algorithms for unbalanced optimal transport
+    problems", Mathematics of Computation, 2018.
 
     Examples
     --------
@@ -85,9 +99,11 @@ class WassersteinCondenser(BaseCondenser):
     _parameter_constraints: dict = {
         **BaseCondenser._parameter_constraints,
         "feature_map": FEATURE_MAP_CONSTRAINT,
-        "method": [StrOptions({"exact", "sinkhorn", "sliced"})],  # keys of _METHODS
+        # keys of _METHODS
+        "method": [StrOptions({"exact", "semi-relaxed", "sinkhorn", "sliced"})],
         "p": [Interval(numbers.Real, 1, None, closed="left")],
         "reg": [Interval(numbers.Real, 0, None, closed="neither")],
+        "reg_m": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_projections": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
@@ -97,6 +113,7 @@ class WassersteinCondenser(BaseCondenser):
         method="exact",
         p=2,
         reg=0.05,
+        reg_m=0.3,
         n_projections=64,
         feature_map=None,
         size=100,
@@ -117,6 +134,7 @@ class WassersteinCondenser(BaseCondenser):
         self.method = method
         self.p = p
         self.reg = reg
+        self.reg_m = reg_m
         self.n_projections = n_projections
         self.feature_map = feature_map
         self.size = size
@@ -135,11 +153,17 @@ class WassersteinCondenser(BaseCondenser):
         self.verbose = verbose
 
     def _make_discrepancy(self):
+        if self.method == "semi-relaxed" and self.p != 2:
+            raise ValueError(
+                f"method='semi-relaxed' matches squared distances (p=2), got "
+                f"p={self.p!r}; use p=2, or method='exact' for other p."
+            )
         return _METHODS[self.method](self)
 
 
 _METHODS = {
     "exact": lambda c: Wasserstein(p=c.p),
+    "semi-relaxed": lambda c: SemiRelaxedWasserstein(reg_m=c.reg_m),
     "sinkhorn": lambda c: SinkhornDivergence(reg=c.reg, p=c.p),
     "sliced": lambda c: SlicedWasserstein(n_projections=c.n_projections, p=c.p),
 }

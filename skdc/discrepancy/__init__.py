@@ -11,7 +11,12 @@ from .gradient import GradientMatching
 from .mapped import FeatureMapped
 from .mmd import MMD
 from .rff import RandomFeatureMMD
-from .wasserstein import SinkhornDivergence, SlicedWasserstein, Wasserstein
+from .wasserstein import (
+    SemiRelaxedWasserstein,
+    SinkhornDivergence,
+    SlicedWasserstein,
+    Wasserstein,
+)
 
 __all__ = [
     "Adversarial",
@@ -20,6 +25,7 @@ __all__ = [
     "GradientMatching",
     "MMD",
     "RandomFeatureMMD",
+    "SemiRelaxedWasserstein",
     "SinkhornDivergence",
     "SlicedWasserstein",
     "Wasserstein",

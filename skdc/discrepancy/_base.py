@@ -36,11 +36,12 @@ class Discrepancy:
     features not used by the objective); the optimisation loop then judges
     convergence on it instead of on the objective.
 
-    Optionally, ``row_curvature(v) -> tensor or None`` gives the second
-    derivative of the discrepancy in each synthetic row, where it is the same
-    in every direction and does not depend on Y (exact W_2^2: ``2 v_j``).  The
-    loop then takes Newton steps instead of Adam's: one step of size one
-    solves the quadratic the discrepancy is locally.
+    Optionally, ``row_curvature(state, v) -> tensor or None`` gives the
+    second derivative of the discrepancy in each synthetic row at the last
+    call's transport plan, where it is the same in every direction (exact
+    W_2^2: ``2 v_j``; semi-relaxed W_2^2: twice the mass the plan gives row
+    j).  The loop then takes Newton steps instead of Adam's: one step of size
+    one solves the quadratic the discrepancy is at that plan.
     """
 
     def prepare(self, X, w, *, params=None, generator=None):
@@ -52,7 +53,7 @@ class Discrepancy:
     def held_out(self, state, Y, v):
         return None
 
-    def row_curvature(self, v):
+    def row_curvature(self, state, v):
         return None
 
     def __add__(self, other):
@@ -84,11 +85,11 @@ class Discrepancy:
         return hash(repr(self))
 
 
-def row_curvature(discrepancy, v):
-    """The discrepancy's ``row_curvature(v)``, or None for one without (a
-    user-written discrepancy needs only ``prepare`` and ``__call__``)."""
+def row_curvature(discrepancy, state, v):
+    """The discrepancy's ``row_curvature(state, v)``, or None for one without
+    (a user-written discrepancy needs only ``prepare`` and ``__call__``)."""
     method = getattr(discrepancy, "row_curvature", None)
-    return None if method is None else method(v)
+    return None if method is None else method(state, v)
 
 
 def _is_discrepancy(obj):
@@ -123,8 +124,10 @@ class Sum(Discrepancy):
             for part, s in zip(self.parts, state["parts"])
         )
 
-    def row_curvature(self, v):
-        curvatures = [row_curvature(part, v) for part in self.parts]
+    def row_curvature(self, state, v):
+        curvatures = [
+            row_curvature(part, s, v) for part, s in zip(self.parts, state["parts"])
+        ]
         if any(c is None for c in curvatures):
             return None
         return sum(curvatures)
@@ -151,8 +154,8 @@ class Scaled(Discrepancy):
     def __call__(self, state, Y, v, *, batch=None, generator=None):
         return self.factor * self.base(state, Y, v, batch=batch, generator=generator)
 
-    def row_curvature(self, v):
-        curvature = row_curvature(self.base, v)
+    def row_curvature(self, state, v):
+        curvature = row_curvature(self.base, state, v)
         return None if curvature is None else self.factor * curvature
 
     def __repr__(self):

@@ -4,6 +4,10 @@
   p = 2 a Newton step moves each synthetic row to the barycentre of the real
   mass the transport plan gives it, Cuturi & Doucet's fixed point, whose
   limit is a free-support barycenter (WMDD).
+* :class:`SemiRelaxedWasserstein` — W_2^2 whose synthetic side is a penalty
+  instead of a constraint (semi-relaxed OT): a synthetic row may take more
+  or less than its share of the data, at a KL price.  Between the equal-mass
+  barycenter (no relaxation) and k-means centroids (free masses).
 * :class:`SinkhornDivergence` — the debiased entropic cost
   ``OT_e(P, Q) - (OT_e(P, P) + OT_e(Q, Q)) / 2``, solved in the log domain
   by :func:`entropic_ot`.
@@ -36,9 +40,26 @@ def cost_matrix(X, Y, p):
     return d2.clamp_min(1e-12) ** (p / 2.0)
 
 
+def mean_cost(X, p, generator=None):
+    """Mean cost ||x - x'||^p between two real rows, on at most
+    ``_SCALE_ROWS`` of them: the scale entropic settings are relative to."""
+    sub = X
+    if X.shape[0] > _SCALE_ROWS:
+        idx = torch.randperm(X.shape[0], generator=generator, device=X.device)
+        sub = X[idx[:_SCALE_ROWS]]
+    return cost_matrix(sub, sub, p).mean().clamp_min(1e-12)
+
+
 def _check_p(p):
     if not isinstance(p, numbers.Real) or isinstance(p, bool) or not p >= 1:
         raise ValueError(f"p must be a number >= 1, got {p!r}.")
+
+
+def _check_positive(obj, *names):
+    for name in names:
+        value = getattr(obj, name)
+        if not isinstance(value, numbers.Real) or not value > 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}.")
 
 
 class Wasserstein(Discrepancy):
@@ -56,10 +77,64 @@ class Wasserstein(Discrepancy):
         M = cost_matrix(X, Y, self.p)  # (n, m)
         return ot.emd2(w, v, M)
 
-    def row_curvature(self, v):
+    def row_curvature(self, state, v):
         # d^2/dy_j^2 of sum_ij pi_ij ||x_i - y_j||^2 at a fixed plan is
         # 2 v_j (the plan's column sums), the same in every direction.
         return 2.0 * v if self.p == 2 else None
+
+
+class SemiRelaxedWasserstein(Discrepancy):
+    """Semi-relaxed W_2^2: the real side's masses are kept, the synthetic
+    side's are a KL penalty,
+
+    .. math::
+
+        \\min_{\\pi \\ge 0,\\, \\pi 1 = w} \\sum_{ij} \\pi_{ij}
+            \\lVert x_i - y_j \\rVert^2 + \\tau\\, KL(\\pi^\\top 1 \\,|\\, v)
+            + \\varepsilon\\, KL(\\pi \\,|\\, w v^\\top).
+
+    A synthetic row may take more or less than its share ``v_j`` of the data:
+    as ``reg_m`` grows the set tends to the equal-mass barycenter of
+    :class:`Wasserstein`, as it shrinks to k-means centroids (every real row
+    to its nearest synthetic one).  A Newton step moves each row to the
+    barycentre of the mass its plan gives it, as for exact W_2.
+
+    Parameters
+    ----------
+    reg_m : float, default=0.3
+        tau, relative to the mean squared distance between two real rows of
+        the class.
+    reg : float, default=0.01
+        epsilon, relative to the same scale: small, so the plan is nearly
+        the unregularised one; it makes the problem smooth, solved by
+        Newton's method on its dual (:func:`semi_relaxed_ot`).
+    """
+
+    def __init__(self, reg_m=0.3, reg=0.01):
+        self.reg_m = reg_m
+        self.reg = reg
+
+    def prepare(self, X, w, *, params=None, generator=None):
+        _check_positive(self, "reg_m", "reg")
+        if params is None:
+            scale = mean_cost(X, 2, generator)
+            params = {"epsilon": self.reg * scale, "tau": self.reg_m * scale}
+        return {"params": params, "X": X, "w": w}
+
+    def __call__(self, state, Y, v, *, batch=None, generator=None):
+        X, w = real_batch(state, batch)
+        params, g = state["params"], state.get("g")
+        if g is not None and g.shape != v.shape:
+            g = None  # another synthetic set: start afresh
+        value, state["g"], state["mass"] = semi_relaxed_ot(
+            w, v, cost_matrix(X, Y, 2), params["epsilon"], params["tau"], g=g
+        )
+        return value
+
+    def row_curvature(self, state, v):
+        # As for exact W_2 at a fixed plan, with the mass the last solve's
+        # plan gives each row in place of v (before the first solve: v).
+        return 2.0 * state.get("mass", v)
 
 
 class SinkhornDivergence(Discrepancy):
@@ -100,17 +175,9 @@ class SinkhornDivergence(Discrepancy):
 
     def prepare(self, X, w, *, params=None, generator=None):
         _check_p(self.p)
-        for name in ("reg", "tol"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or not value > 0:
-                raise ValueError(f"{name} must be a positive number, got {value!r}.")
+        _check_positive(self, "reg", "tol")
         if params is None:
-            sub = X
-            if X.shape[0] > _SCALE_ROWS:
-                idx = torch.randperm(X.shape[0], generator=generator, device=X.device)
-                sub = X[idx[:_SCALE_ROWS]]
-            scale = cost_matrix(sub, sub, self.p).mean().clamp_min(1e-12)
-            params = {"epsilon": self.reg * scale}
+            params = {"epsilon": self.reg * mean_cost(X, self.p, generator)}
         return {"params": params, "X": X, "w": w}
 
     def __call__(self, state, Y, v, *, batch=None, generator=None):
@@ -196,6 +263,63 @@ def entropic_ot(a, b, M, eps, *, g=None, max_iter=1000, tol=1e-9):
     plan = (a[:, None] * b[None, :]) * torch.exp((f[:, None] + g[None, :] - M) / eps)
     value = a @ f + b @ g - eps * (plan.sum() - a.sum() * b.sum())
     return value, g
+
+
+def semi_relaxed_ot(a, b, M, eps, tau, *, g=None, max_iter=100, tol=1e-3):
+    """Semi-relaxed entropic OT between weights a (n,) and b (m,) under the
+    cost M (n, m): ``min <P, M> + eps KL(P | a b^T) + tau KL(P^T 1 | b)``
+    over plans P >= 0 whose rows sum to a.
+
+    Solved by Newton's method with backtracking on the dual in b's potential
+    g alone (a's potential f eliminated: ``f = rows(g)``), which is concave,
+    smooth and m-dimensional: from a warm start a solve takes a few
+    iterations, a third to a tenth of the time of the unbalanced Sinkhorn update
+    of Chizat et al. (2018) to the same precision.  Stops when the column
+    sums are within ``tol`` (L1) of their optimum ``b exp(-g / tau)``.
+
+    Returns ``(value, g, mass)``: the value (differentiable in M and the
+    weights with the gradients of the optimum, as :func:`entropic_ot`'s), g
+    to warm-start the next solve, and the plan's column sums (detached).
+    """
+    with torch.no_grad():
+        cost, log_b = M.detach(), b.detach().log()
+        a_, b_ = a.detach(), b.detach()
+
+        def softmax_rows(g):  # P_ij / a_i for the f making the rows exact
+            return torch.softmax(log_b + (g - cost) / eps, 1)
+
+        def dual(g):  # up to a constant
+            f = -eps * torch.logsumexp(log_b + (g - cost) / eps, 1)
+            return float(a_ @ f - tau * (b_ @ torch.expm1(-g / tau)))
+
+        g = torch.zeros_like(b_) if g is None else g
+        value = dual(g)
+        for _ in range(max_iter):
+            s = softmax_rows(g)  # (n, m)
+            plan = a_[:, None] * s
+            mass, target = plan.sum(0), b_ * torch.exp(-g / tau)
+            if float((mass - target).abs().sum()) < tol:
+                break
+            # Minus the Hessian: positive definite (the KL term's diagonal
+            # bounds it away from singular along g + constant).
+            H = (torch.diag(mass) - s.T @ plan) / eps + torch.diag(target / tau)
+            H.diagonal().add_(1e-12 * float(H.diagonal().max()))
+            direction = torch.linalg.solve(H, target - mass)
+            step = 1.0
+            while step > 1e-4:
+                trial = dual(g + step * direction)
+                if trial >= value:
+                    break
+                step /= 2
+            g, value = g + step * direction, trial
+        f = -eps * torch.logsumexp(log_b + (g - cost) / eps, 1)
+    plan = (a[:, None] * b[None, :]) * torch.exp((f[:, None] + g[None, :] - M) / eps)
+    value = (
+        a @ f
+        - tau * (b @ torch.expm1(-g / tau))
+        - eps * (plan.sum() - a.sum() * b.sum())
+    )
+    return value, g, plan.detach().sum(0)
 
 
 class SlicedWasserstein(Discrepancy):
