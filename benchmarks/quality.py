@@ -50,12 +50,14 @@ weights when it has some and the model takes them) and scored on the real
 test split.
 
 Methods: the full training split, RandomSubset, KMeansCentroids,
-MMDCondenser() and WassersteinCondenser(), all with default parameters, at
-10 and 50 rows per class (``--per-class``). ``--methods`` adds others by
-name: ``KIPCondenser``, ``DistributionMatchingCondenser``,
-``KernelHerding``, ``"MMD rff"`` (MMDCondenser(features="rff")), ``"W
-sinkhorn"`` (WassersteinCondenser(method="sinkhorn")), ``"W p=1"``, ``"W
-learned weights"``, ``"W kmeans init"`` (WassersteinCondenser with p=1,
+MMDCondenser() and WassersteinCondenser() (semi-relaxed W2), all with
+default parameters, at 10 and 50 rows per class (``--per-class``).
+``--methods`` adds others by name: ``KIPCondenser``,
+``DistributionMatchingCondenser``, ``KernelHerding``, ``"MMD rff"``
+(MMDCondenser(features="rff")), ``"W exact"`` (the equal-mass barycenter,
+WassersteinCondenser(method="exact")), ``"W sinkhorn"``
+(WassersteinCondenser(method="sinkhorn")), ``"W p=1"``, ``"W learned
+weights"``, ``"W kmeans init"`` (exact WassersteinCondenser with p=1,
 weights="learned" or init="kmeans"), ``"W adam"`` (exact W2 by Adam steps
 instead of Newton's), ``"MMD looped"`` (MMDCondenser without stacking its
 small classes), or any other reducer class of ``skdc`` or
@@ -144,14 +146,14 @@ class _MMDLooped(MMDCondenser):
 ALIASES = {
     "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
     "W sinkhorn": lambda **common: WassersteinCondenser(method="sinkhorn", **common),
-    "W p=1": lambda **common: WassersteinCondenser(p=1, **common),
-    "W semi-relaxed": lambda **common: WassersteinCondenser(
-        method="semi-relaxed", **common
-    ),
+    "W p=1": lambda **common: WassersteinCondenser(method="exact", p=1, **common),
+    "W exact": lambda **common: WassersteinCondenser(method="exact", **common),
     "W learned weights": lambda **common: WassersteinCondenser(
-        weights="learned", **common
+        method="exact", weights="learned", **common
     ),
-    "W kmeans init": lambda **common: WassersteinCondenser(init="kmeans", **common),
+    "W kmeans init": lambda **common: WassersteinCondenser(
+        method="exact", init="kmeans", **common
+    ),
     "W adam": lambda **common: DiscrepancyCondenser(_W2AdamSteps(), **common),
     "MMD looped": lambda **common: _MMDLooped(**common),
 }

@@ -179,7 +179,7 @@ def test_w2_with_learned_weights_reaches_kmeans_inertia():
     X, _ = make_blobs(300, centers=4, cluster_std=[0.3, 0.6, 1.0, 1.5], random_state=0)
     kmeans = KMeans(4, n_init=10, random_state=0).fit(X)
     condenser = WassersteinCondenser(
-        size=4, weights="learned", max_iter=2000, random_state=0
+        method="exact", size=4, weights="learned", max_iter=2000, random_state=0
     ).fit(X)
     # W2^2 with free support and free weights is the k-means objective.
     assert_allclose(condenser.discrepancy_, kmeans.inertia_ / len(X), rtol=1e-3)
@@ -196,7 +196,9 @@ def test_equal_weights_cannot_reach_kmeans_on_unequal_clusters():
     # Unequal masses: 250 rows around (0, 0), 30 around (10, 10).
     X = np.vstack([rng.standard_normal((250, 2)), rng.standard_normal((30, 2)) + 10])
     kmeans = KMeans(2, n_init=10, random_state=0).fit(X)
-    condenser = WassersteinCondenser(size=2, max_iter=500, random_state=0).fit(X)
+    condenser = WassersteinCondenser(
+        method="exact", size=2, max_iter=500, random_state=0
+    ).fit(X)
     assert condenser.discrepancy_ > 2 * kmeans.inertia_ / len(X)
 
 

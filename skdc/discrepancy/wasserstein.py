@@ -301,9 +301,10 @@ def semi_relaxed_ot(a, b, M, eps, tau, *, g=None, max_iter=100, tol=1e-3):
             if float((mass - target).abs().sum()) < tol:
                 break
             # Minus the Hessian: positive definite (the KL term's diagonal
-            # bounds it away from singular along g + constant).
+            # bounds it away from singular along g + constant), and kept so
+            # in the dtype's precision when a row's target mass underflows.
             H = (torch.diag(mass) - s.T @ plan) / eps + torch.diag(target / tau)
-            H.diagonal().add_(1e-12 * float(H.diagonal().max()))
+            H.diagonal().add_(torch.finfo(H.dtype).eps * float(H.diagonal().max()))
             direction = torch.linalg.solve(H, target - mass)
             step = 1.0
             while step > 1e-4:
