@@ -306,12 +306,12 @@ def semi_relaxed_ot(a, b, M, eps, tau, *, g=None, max_iter=100, tol=1e-3):
             H = (torch.diag(mass) - s.T @ plan) / eps + torch.diag(target / tau)
             H.diagonal().add_(torch.finfo(H.dtype).eps * float(H.diagonal().max()))
             direction = torch.linalg.solve(H, target - mass)
-            step = 1.0
-            while step > 1e-4:
-                trial = dual(g + step * direction)
-                if trial >= value:
-                    break
+            step, trial = 1.0, dual(g + direction)
+            while trial < value and step > 1e-4:  # backtrack
                 step /= 2
+                trial = dual(g + step * direction)
+            if trial < value:
+                break  # no ascent left at this dtype's precision
             g, value = g + step * direction, trial
         f = -eps * torch.logsumexp(log_b + (g - cost) / eps, 1)
     plan = (a[:, None] * b[None, :]) * torch.exp((f[:, None] + g[None, :] - M) / eps)
