@@ -333,6 +333,13 @@ def test_semi_relaxed_ot_matches_pot():
     assert np.ptp(mass) > 0.05  # the relaxation moved mass between columns
     grad = 2 * (mass[:, None] * Y.detach().numpy() - plan.T @ X.numpy())
     np.testing.assert_allclose(Y.grad.numpy(), grad, atol=1e-9)
+    # Warm-started from this solve's potential, the next step's solve
+    # reaches the cold answer.
+    moved = cost_matrix(X, Y.detach() + 0.1, 2)
+    warm = semi_relaxed_ot(a, b, moved, eps, tau, g=g, tol=1e-12)
+    cold = semi_relaxed_ot(a, b, moved, eps, tau, tol=1e-12)
+    np.testing.assert_allclose(float(warm[0]), float(cold[0]), rtol=1e-10)
+    np.testing.assert_allclose(warm[2].numpy(), cold[2].numpy(), rtol=1e-8)
 
 
 @pytest.mark.parametrize(
