@@ -51,8 +51,10 @@ def reducers(size, seed=0):
         "MMD energy": MMDCondenser(kernel="energy", **common),
         "MMD linear": MMDCondenser(kernel="linear", **common),
         "DM (random network)": DistributionMatchingCondenser(**common),
-        "W2 exact": WassersteinCondenser(**common),
-        "W2 exact, learned weights": WassersteinCondenser(weights="learned", **common),
+        "W2 exact": WassersteinCondenser(method="exact", **common),
+        "W2 exact, learned weights": WassersteinCondenser(
+            method="exact", weights="learned", **common
+        ),
         "Sinkhorn": WassersteinCondenser(method="sinkhorn", **common),
         "Sliced W2": WassersteinCondenser(method="sliced", **common),
         "KIP gaussian": KIPCondenser(**common),

@@ -81,8 +81,9 @@ default="semi-relaxed"
 
     On the quality suite (``benchmarks/quality.py``, five seeds) the
     semi-relaxed default closed most of the exact barycenter's gap to
-    k-means where it trailed (digits, wine), was level with it elsewhere,
-    and fitted in 0.4 to 1.7 times its time.
+    k-means where it trailed (digits, wine), leaving no cell below k-means
+    by more than seed noise, and fitted in 0.5 to 1.6 times its time (less
+    on large tables, where its plans cost less than the network simplex).
 
     References
     ----------
