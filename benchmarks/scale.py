@@ -24,8 +24,9 @@ condenses the training rows to ``--per-class`` rows per class (default 50,
 Methods: ``MBK`` (the baseline), ``KMeansCentroids``, ``MMD`` (exact,
 minibatches of 2048 real rows per step), ``MMD-rff`` (random features: one
 pass over the data, then steps independent of N; ``MMD-rff-1024`` with 1024
-frequencies instead of the default 512), ``W-exact`` and
-``W-sliced`` and ``W-sinkhorn`` (minibatch OT, 2048 real rows a step).
+frequencies instead of the default 512), ``W-exact``,
+``W-semi-relaxed`` (the default), ``W-sliced`` and ``W-sinkhorn``
+(minibatch OT, 2048 real rows a step).
 ``--methods`` picks some.  Every condenser uses its
 default ``max_iter``; ``--quick`` runs 10^4 and 10^5 rows at d=10 with
 ``max_iter=50``, a smoke test whose accuracies mean nothing.
@@ -102,6 +103,9 @@ def make_methods(per_class, device, max_iter):
         # Fewer frequencies: a quarter of the pass and of each step.
         "MMD-rff-1024": lambda: MMDCondenser(features="rff", n_features=1024, **common),
         "W-exact": lambda: WassersteinCondenser(method="exact", **common),
+        "W-semi-relaxed": lambda: WassersteinCondenser(
+            method="semi-relaxed", **common
+        ),
         "W-sliced": lambda: WassersteinCondenser(method="sliced", **common),
         "W-sinkhorn": lambda: WassersteinCondenser(method="sinkhorn", **common),
     }
