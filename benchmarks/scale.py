@@ -103,9 +103,7 @@ def make_methods(per_class, device, max_iter):
         # Fewer frequencies: a quarter of the pass and of each step.
         "MMD-rff-1024": lambda: MMDCondenser(features="rff", n_features=1024, **common),
         "W-exact": lambda: WassersteinCondenser(method="exact", **common),
-        "W-semi-relaxed": lambda: WassersteinCondenser(
-            method="semi-relaxed", **common
-        ),
+        "W-semi-relaxed": lambda: WassersteinCondenser(method="semi-relaxed", **common),
         "W-sliced": lambda: WassersteinCondenser(method="sliced", **common),
         "W-sinkhorn": lambda: WassersteinCondenser(method="sinkhorn", **common),
     }
