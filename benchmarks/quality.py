@@ -55,7 +55,9 @@ default parameters, at 10 and 50 rows per class (``--per-class``).
 ``--methods`` adds others by name: ``KIPCondenser``,
 ``DistributionMatchingCondenser``, ``KernelHerding``, ``"MMD rff"``
 (MMDCondenser(features="rff")), ``"W exact"`` (the equal-mass barycenter,
-WassersteinCondenser(method="exact")), ``"W sinkhorn"``
+WassersteinCondenser(method="exact")), ``"W reg_m=0.1"`` and ``"W
+reg_m=1"`` (the semi-relaxed default with another relaxation), ``"W
+sinkhorn"``
 (WassersteinCondenser(method="sinkhorn")), ``"W p=1"``, ``"W learned
 weights"``, ``"W kmeans init"`` (exact WassersteinCondenser with p=1,
 weights="learned" or init="kmeans"), ``"W adam"`` (exact W2 by Adam steps
@@ -148,6 +150,8 @@ ALIASES = {
     "W sinkhorn": lambda **common: WassersteinCondenser(method="sinkhorn", **common),
     "W p=1": lambda **common: WassersteinCondenser(method="exact", p=1, **common),
     "W exact": lambda **common: WassersteinCondenser(method="exact", **common),
+    "W reg_m=0.1": lambda **common: WassersteinCondenser(reg_m=0.1, **common),
+    "W reg_m=1": lambda **common: WassersteinCondenser(reg_m=1.0, **common),
     "W learned weights": lambda **common: WassersteinCondenser(
         method="exact", weights="learned", **common
     ),

@@ -111,10 +111,11 @@ def optimise(
     if not getattr(discrepancy, "uses_batch", True):
         batch_size = None
     held_out = getattr(discrepancy, "held_out", None)
-    # A curvature in Y that is the same in every direction of a row (exact
-    # W2, at the current plan) allows Newton steps: from a step of one, each
-    # row lands where the plan puts the minimum, so no learning rate is
-    # needed, and on a whole class the loss settles in tens of steps.
+    # A curvature in Y that is the same in every direction of a row (W2,
+    # exact or semi-relaxed, at the current plan) allows Newton steps: from
+    # a step of one, each row lands where the plan puts the minimum, so no
+    # learning rate is needed, and on a whole class the loss settles in tens
+    # of steps.
     newton = not learn_weights and row_curvature(discrepancy, state, v) is not None
     step = 1.0 if newton else learning_rate
     if grouped:  # one step size per group, broadcast over its rows
