@@ -285,17 +285,18 @@ def semi_relaxed_ot(a, b, M, eps, tau, *, g=None, max_iter=100, tol=1e-3):
         cost, log_b = M.detach(), b.detach().log()
         a_, b_ = a.detach(), b.detach()
 
-        def softmax_rows(g):  # P_ij / a_i for the f making the rows exact
-            return torch.softmax(log_b + (g - cost) / eps, 1)
-
-        def dual(g):  # up to a constant
-            f = -eps * torch.logsumexp(log_b + (g - cost) / eps, 1)
-            return float(a_ @ f - tau * (b_ @ torch.expm1(-g / tau)))
+        def at(g):
+            """The dual's value (up to a constant), the f making the rows
+            exact, and the plan's rows over a (P_ij / a_i), from one pass."""
+            logits = log_b + (g - cost) / eps  # (n, m)
+            lse = torch.logsumexp(logits, 1)
+            f = -eps * lse
+            value = float(a_ @ f - tau * (b_ @ torch.expm1(-g / tau)))
+            return value, f, torch.exp(logits - lse[:, None])
 
         g = torch.zeros_like(b_) if g is None else g
-        value = dual(g)
+        value, f, s = at(g)
         for _ in range(max_iter):
-            s = softmax_rows(g)  # (n, m)
             plan = a_[:, None] * s
             mass, target = plan.sum(0), b_ * torch.exp(-g / tau)
             if float((mass - target).abs().sum()) < tol:
@@ -306,14 +307,14 @@ def semi_relaxed_ot(a, b, M, eps, tau, *, g=None, max_iter=100, tol=1e-3):
             H = (torch.diag(mass) - s.T @ plan) / eps + torch.diag(target / tau)
             H.diagonal().add_(torch.finfo(H.dtype).eps * float(H.diagonal().max()))
             direction = torch.linalg.solve(H, target - mass)
-            step, trial = 1.0, dual(g + direction)
-            while trial < value and step > 1e-4:  # backtrack
+            step, trial = 1.0, at(g + direction)
+            while trial[0] < value and step > 1e-4:  # backtrack
                 step /= 2
-                trial = dual(g + step * direction)
-            if trial < value:
+                trial = at(g + step * direction)
+            if trial[0] < value:
                 break  # no ascent left at this dtype's precision
-            g, value = g + step * direction, trial
-        f = -eps * torch.logsumexp(log_b + (g - cost) / eps, 1)
+            g = g + step * direction
+            value, f, s = trial
     plan = (a[:, None] * b[None, :]) * torch.exp((f[:, None] + g[None, :] - M) / eps)
     value = (
         a @ f
