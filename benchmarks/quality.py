@@ -62,7 +62,10 @@ sinkhorn"``
 weights"``, ``"W kmeans init"`` (exact WassersteinCondenser with p=1,
 weights="learned" or init="kmeans"), ``"W adam"`` (exact W2 by Adam steps
 instead of Newton's), ``"MMD looped"`` (MMDCondenser without stacking its
-small classes), or any other reducer class of ``skdc`` or
+small classes), ``"W sr kmeans init"`` and ``"W sr kmeans++ init"`` (the
+semi-relaxed default from another start), ``"W reg=0.003"`` and ``"W reg
+at resolution"`` (its entropic blur smaller, or relative to the set's
+resolution), ``"W tol=1e-5"`` (a later stop), or any other reducer class of ``skdc`` or
 ``skdc.selection`` that needs no arguments. Allocation is "balanced" when
 every class has the rows for it, else "proportional" (the output says which;
 ``mixed-3cls-proportional`` is always proportional); a cell asking for more
@@ -98,6 +101,7 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
+import torch
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
@@ -121,7 +125,8 @@ from skdc._evaluation import (
     score_sets,
     summarise_warnings,
 )
-from skdc.discrepancy import Wasserstein
+from skdc.discrepancy import SemiRelaxedWasserstein, Wasserstein
+from skdc.discrepancy.wasserstein import cost_matrix, real_batch
 
 FULL = "full data"
 BASELINES = ("RandomSubset", "KMeansCentroids")
@@ -144,6 +149,27 @@ class _MMDLooped(MMDCondenser):
     _stack_groups = False
 
 
+class _SemiRelaxedAtResolution(SemiRelaxedWasserstein):
+    """Semi-relaxed W2 whose epsilon is ``reg`` times the mean squared
+    distance from a real row to the nearest of m real rows drawn at random
+    (the set's resolution), not times the mean distance between two rows:
+    a smaller blur where the set is large against its class."""
+
+    def prepare(self, X, w, *, params=None, generator=None):
+        state = super().prepare(X, w, params=params, generator=generator)
+        state["resolve"] = params is None
+        return state
+
+    def __call__(self, state, Y, v, *, batch=None, generator=None):
+        if state.pop("resolve", False):
+            X, _ = real_batch(state, batch)
+            order = torch.randperm(X.shape[0], generator=generator, device=X.device)
+            nearest = cost_matrix(X, X[order[: Y.shape[0]]], 2).min(1).values
+            floor = 1e-4 * state["params"]["tau"] / self.reg_m
+            state["params"]["epsilon"] = (self.reg * nearest.mean()).clamp_min(floor)
+        return super().__call__(state, Y, v, batch=batch, generator=generator)
+
+
 # Names that are not a class of skdc or skdc.selection.
 ALIASES = {
     "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
@@ -159,6 +185,19 @@ ALIASES = {
         method="exact", init="kmeans", **common
     ),
     "W adam": lambda **common: DiscrepancyCondenser(_W2AdamSteps(), **common),
+    # Semi-relaxed (default) W2 variants: its start, its entropic blur and
+    # its stopping rule.
+    "W sr kmeans init": lambda **common: WassersteinCondenser(init="kmeans", **common),
+    "W sr kmeans++ init": lambda **common: WassersteinCondenser(
+        init="kmeans++", **common
+    ),
+    "W reg=0.003": lambda **common: DiscrepancyCondenser(
+        SemiRelaxedWasserstein(reg=0.003), **common
+    ),
+    "W reg at resolution": lambda **common: DiscrepancyCondenser(
+        _SemiRelaxedAtResolution(reg=0.025), **common
+    ),
+    "W tol=1e-5": lambda **common: WassersteinCondenser(tol=1e-5, **common),
     "MMD looped": lambda **common: _MMDLooped(**common),
 }
 AUTO = "AutoCondenser"  # rule 3, when it runs: mean >= the best default's
