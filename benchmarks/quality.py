@@ -65,8 +65,8 @@ instead of Newton's), ``"MMD looped"`` (MMDCondenser without stacking its
 small classes), ``"W sr kmeans init"`` and ``"W sr kmeans++ init"`` (the
 semi-relaxed default from another start), ``"W reg=0.003"`` and ``"W reg
 at resolution"`` (its entropic blur smaller, or relative to the set's
-resolution), ``"W tol=1e-5"`` (a later stop), or any other reducer class of ``skdc`` or
-``skdc.selection`` that needs no arguments. Allocation is "balanced" when
+resolution), ``"W tol=1e-5"`` (a later stop), or any other reducer class
+of ``skdc`` or ``skdc.selection`` that needs no arguments. Allocation is "balanced" when
 every class has the rows for it, else "proportional" (the output says which;
 ``mixed-3cls-proportional`` is always proportional); a cell asking for more
 rows than the training split has is skipped. random_state=0, or every seed
@@ -152,8 +152,9 @@ class _MMDLooped(MMDCondenser):
 class _SemiRelaxedAtResolution(SemiRelaxedWasserstein):
     """Semi-relaxed W2 whose epsilon is ``reg`` times the mean squared
     distance from a real row to the nearest of m real rows drawn at random
-    (the set's resolution), not times the mean distance between two rows:
-    a smaller blur where the set is large against its class."""
+    from the first call's rows (the set's resolution), not times the mean
+    squared distance between two rows: a smaller blur where the set is
+    large against its class."""
 
     def prepare(self, X, w, *, params=None, generator=None):
         state = super().prepare(X, w, params=params, generator=generator)
