@@ -65,7 +65,9 @@ instead of Newton's), ``"MMD looped"`` (MMDCondenser without stacking its
 small classes), ``"W sr kmeans init"`` and ``"W sr kmeans++ init"`` (the
 semi-relaxed default from another start), ``"W reg=0.003"`` and ``"W reg
 at resolution"`` (its entropic blur smaller, or relative to the set's
-resolution), ``"W tol=1e-5"`` (a later stop), or any other reducer class
+resolution), ``"W tol=1e-5"`` (a later stop), ``"W sharpen"`` (the
+semi-relaxed default ending with a sharpening step), or any other
+reducer class
 of ``skdc`` or ``skdc.selection`` that needs no arguments. Allocation is "balanced" when
 every class has the rows for it, else "proportional" (the output says which;
 ``mixed-3cls-proportional`` is always proportional); a cell asking for more
@@ -199,6 +201,9 @@ ALIASES = {
         _SemiRelaxedAtResolution(reg=0.025), **common
     ),
     "W tol=1e-5": lambda **common: WassersteinCondenser(tol=1e-5, **common),
+    "W sharpen": lambda **common: DiscrepancyCondenser(
+        SemiRelaxedWasserstein(sharpen=True), **common
+    ),
     "MMD looped": lambda **common: _MMDLooped(**common),
 }
 AUTO = "AutoCondenser"  # rule 3, when it runs: mean >= the best default's

@@ -595,7 +595,22 @@ class BaseCondenser(_BaseReducer):
             label=label,
             verbose=self.verbose,
         )
+        Y = self._finish(start, Y, v)
         return self._group_result(X, Y, v, start["state"], history, n_iter, converged)
+
+    def _finish(self, start, Y, v):
+        """The objective's last move after the loop (``finish``), if it has
+        one, with the frozen columns kept."""
+        finish = getattr(start["discrepancy"], "finish", None)
+        if finish is None:
+            return Y
+        with torch.no_grad():
+            done = finish(start["state"], Y, v, generator=start["generator"])
+        frozen = self._frozen_columns(Y.shape[-1])
+        if frozen is not None:
+            keep = torch.as_tensor(frozen, device=Y.device)
+            done[..., keep] = Y[..., keep]
+        return done
 
     def _start_group(self, X, w, m, seed, strata=None, objective=None):
         """What a group's optimisation starts from: its rows and weights as

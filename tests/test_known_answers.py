@@ -9,7 +9,12 @@ from scipy.spatial.distance import cdist
 from scipy.stats import wasserstein_distance
 from sklearn.datasets import load_diabetes, load_iris, make_blobs
 
-from skdc import MMDCondenser, RandomSubset, WassersteinCondenser
+from skdc import (
+    DiscrepancyCondenser,
+    MMDCondenser,
+    RandomSubset,
+    WassersteinCondenser,
+)
 from skdc._allocation import allocate, resolve_size
 from skdc.discrepancy import MMD, SinkhornDivergence, SlicedWasserstein, Wasserstein
 from skdc.discrepancy._base import params_to_torch
@@ -384,6 +389,78 @@ def test_semi_relaxed_fit_is_a_stationary_point():
     # Newton's step grad / curvature, against the spread of the class.
     step = Y.grad / curvature[:, None]
     assert float(step.norm(dim=1).max()) < 1e-3 * float(Xt.std(0).norm())
+
+
+def test_plan_means_known_answers():
+    from skdc.discrepancy.wasserstein import plan_means
+
+    rng = np.random.RandomState(3)
+    X = torch.as_tensor(rng.normal(size=(200, 3)))
+    w = torch.as_tensor(rng.uniform(0.5, 1.5, 200))
+    Y = torch.as_tensor(rng.normal(size=(4, 3)))
+    v, g = torch.full((4,), 0.25, dtype=torch.float64), torch.zeros(4).double()
+    # A tiny epsilon: each row of Y goes to the weighted mean of its
+    # Voronoi cell (a Lloyd step).
+    cell = ((X[:, None] - Y[None]) ** 2).sum(-1).argmin(1).numpy()
+    expected = np.array(
+        [
+            np.average(X.numpy()[cell == j], axis=0, weights=w.numpy()[cell == j])
+            for j in range(4)
+        ]
+    )
+    np.testing.assert_allclose(
+        plan_means(X, w, Y, v, g, 1e-6).numpy(), expected, atol=1e-8
+    )
+    # A huge one: every row of Y gets every real row alike, the weighted mean.
+    mean = np.average(X.numpy(), axis=0, weights=w.numpy())
+    np.testing.assert_allclose(
+        plan_means(X, w, Y, v, g, 1e9).numpy(), np.tile(mean, (4, 1)), atol=1e-6
+    )
+    # A potential of -inf sends nothing to a row: it stays where it is.
+    g[2] = -1e6
+    out = plan_means(X, w, Y, v, g, 1e-3).numpy()
+    np.testing.assert_array_equal(out[2], Y[2].numpy())
+    assert np.isfinite(out).all()
+
+
+def test_sharpening_removes_the_entropic_blur():
+    # Near the k-means limit (tiny reg_m) the potentials barely matter, so
+    # a sharpened set sits at the means of its Voronoi cells (a k-means
+    # fixed point); the entropic optimum is pulled off them by the blur.
+    from skdc.discrepancy import SemiRelaxedWasserstein
+
+    X, y = load_iris(return_X_y=True)
+    X = X[y == 0].astype(np.float64)
+
+    def off_cell_means(sharpen):
+        condenser = DiscrepancyCondenser(
+            SemiRelaxedWasserstein(reg_m=1e-4, sharpen=sharpen),
+            size=5,
+            random_state=0,
+            tol=1e-6,
+        ).fit(X, np.zeros(len(X), dtype=int))
+        S = condenser.X_
+        cell = ((X[:, None] - S[None]) ** 2).sum(-1).argmin(1)
+        means = np.array([X[cell == j].mean(0) for j in range(len(S))])
+        return np.linalg.norm(S - means, axis=1).max()
+
+    blurred, sharp = off_cell_means(False), off_cell_means(True)
+    assert blurred > 1e-3
+    assert sharp < 0.1 * blurred
+
+
+def test_sharpening_keeps_the_relaxed_masses():
+    # Equal masses split the large cluster (see the barycenter case above):
+    # the sharpened plan splits it at the same place instead of rounding
+    # every boundary row to one side.
+    from skdc.discrepancy import SemiRelaxedWasserstein
+
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(0, 0.05, (900, 1)), rng.normal(10, 0.05, (100, 1))]
+    condenser = DiscrepancyCondenser(
+        SemiRelaxedWasserstein(reg_m=10.0, sharpen=True), size=2, random_state=0
+    ).fit(X, np.zeros(1000, dtype=int))
+    np.testing.assert_allclose(np.sort(condenser.X_.ravel()), [0.0, 2.0], atol=0.1)
 
 
 def test_semi_relaxed_needs_p_2():

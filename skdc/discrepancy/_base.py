@@ -42,6 +42,11 @@ class Discrepancy:
     W_2^2: ``2 v_j``; semi-relaxed W_2^2: twice the mass the plan gives row
     j).  The loop then takes Newton steps instead of Adam's: one step of size
     one solves the quadratic the discrepancy is at that plan.
+
+    Optionally, ``finish(state, Y, v, *, generator=None) -> Y`` moves the
+    synthetic rows once more after the loop (the class's frozen columns are
+    kept); :class:`SemiRelaxedWasserstein` uses it to sharpen its
+    entropic optimum when asked.
     """
 
     def prepare(self, X, w, *, params=None, generator=None):

@@ -30,6 +30,12 @@ METHODS = ("exact", "sinkhorn", "sliced")
 
 # Rows used to estimate the typical transport cost of a class.
 _SCALE_ROWS = 1000
+# SemiRelaxedWasserstein.finish: the plan's rows, and its epsilon as a
+# fraction of the fit's.
+_FINISH_ROWS = 8192
+_SHARPEN = 0.01
+# Real rows per block when every row of a class is assigned.
+_ASSIGN_ROWS = 2**15
 
 
 def cost_matrix(X, Y, p):
@@ -108,11 +114,23 @@ class SemiRelaxedWasserstein(Discrepancy):
         epsilon, relative to the same scale: small, so the plan is nearly
         the unregularised one; it makes the problem smooth, solved by
         Newton's method on its dual (:func:`semi_relaxed_ot`).
+    sharpen : bool, default=False
+        End the fit with one barycentric step under the plan re-solved at a
+        hundredth of epsilon (:meth:`finish`), nearly the unregularised
+        one.  The entropic plan spreads each real row over several
+        synthetic rows, which pulls them towards each other: on digits at
+        50 rows per class a random forest trained on the set scored 0.954
+        without the step and 0.961 with it (k-means centroids: 0.969).
+        Across the quality suite the step was level within noise (higher
+        in 7 cells of 23, by at most 0.002; lower in 3, by 0.004 on the
+        mixed-type table at 50 per class) for 10 to 30% more fit time on
+        the 14,000-row tables, so it is not the default.
     """
 
-    def __init__(self, reg_m=0.3, reg=0.01):
+    def __init__(self, reg_m=0.3, reg=0.01, sharpen=False):
         self.reg_m = reg_m
         self.reg = reg
+        self.sharpen = sharpen
 
     def prepare(self, X, w, *, params=None, generator=None):
         _check_positive(self, "reg_m", "reg")
@@ -135,6 +153,34 @@ class SemiRelaxedWasserstein(Discrepancy):
         # As for exact W_2 at a fixed plan, with the mass the last solve's
         # plan gives each row in place of v (before the first solve: v).
         return 2.0 * state.get("mass", v)
+
+    def finish(self, state, Y, v, *, generator=None):
+        """Y after one barycentric step under a near-unregularised plan, or
+        Y itself when ``sharpen`` is False.
+
+        The plan is re-solved at ``_SHARPEN`` times epsilon (on at most
+        ``_FINISH_ROWS`` real rows, warm-started from the last potentials),
+        then every synthetic row moves to the mean of the real mass that
+        plan gives it over all rows: nearly each real row's cheapest
+        synthetic row once the potentials are counted, with the rows on a
+        boundary split so that the masses stay the penalised ones."""
+        if not self.sharpen:
+            return Y
+        X, w = state["X"], state["w"]
+        sub, sub_w = X, w
+        if X.shape[0] > _FINISH_ROWS:
+            idx = torch.randperm(X.shape[0], generator=generator, device=X.device)
+            sub, sub_w = X[idx[:_FINISH_ROWS]], w[idx[:_FINISH_ROWS]]
+        eps = state["params"]["epsilon"] * _SHARPEN
+        _, g, _ = semi_relaxed_ot(
+            sub_w / sub_w.sum(),
+            v,
+            cost_matrix(sub, Y, 2),
+            eps,
+            state["params"]["tau"],
+            g=state.get("g"),
+        )
+        return plan_means(X, w, Y, v, g, eps)
 
 
 class SinkhornDivergence(Discrepancy):
@@ -322,6 +368,24 @@ def semi_relaxed_ot(a, b, M, eps, tau, *, g=None, max_iter=100, tol=1e-3):
         - eps * (plan.sum() - a.sum() * b.sum())
     )
     return value, g, plan.detach().sum(0)
+
+
+def plan_means(X, w, Y, v, g, eps):
+    """Each row of Y (m, d) moved to the mean of the real mass that the
+    semi-relaxed plan with potentials g (m,) gives it, ``P_ij`` proportional
+    to ``w_i v_j exp((g_j - ||x_i - y_j||^2) / eps)`` with rows summing to
+    w; a row of Y that receives no mass stays.  X is read in blocks, so
+    memory stays O(block m)."""
+    sums, mass = torch.zeros_like(Y), torch.zeros_like(g)
+    log_v = v.log()
+    for start in range(0, X.shape[0], _ASSIGN_ROWS):
+        Xb, wb = X[start : start + _ASSIGN_ROWS], w[start : start + _ASSIGN_ROWS]
+        logits = log_v + (g - cost_matrix(Xb, Y, 2)) / eps
+        plan = wb[:, None] * torch.softmax(logits, 1)
+        mass += plan.sum(0)
+        sums += plan.T @ Xb
+    tiny = torch.finfo(mass.dtype).tiny
+    return torch.where((mass > tiny)[:, None], sums / mass.clamp_min(tiny)[:, None], Y)
 
 
 class SlicedWasserstein(Discrepancy):
