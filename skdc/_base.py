@@ -607,7 +607,7 @@ class BaseCondenser(_BaseReducer):
         with torch.no_grad():
             done = finish(start["state"], Y, v, generator=start["generator"])
         frozen = self._frozen_columns(Y.shape[-1])
-        if frozen is not None:
+        if frozen is not None and done is not Y:
             keep = torch.as_tensor(frozen, device=Y.device)
             done[..., keep] = Y[..., keep]
         return done

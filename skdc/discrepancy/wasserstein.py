@@ -46,13 +46,18 @@ def cost_matrix(X, Y, p):
     return d2.clamp_min(1e-12) ** (p / 2.0)
 
 
+def _some_rows(X, k, generator):
+    """Indices of k rows of X drawn at random, or None when X has at most k."""
+    if X.shape[0] <= k:
+        return None
+    return torch.randperm(X.shape[0], generator=generator, device=X.device)[:k]
+
+
 def mean_cost(X, p, generator=None):
     """Mean cost ||x - x'||^p between two real rows, on at most
     ``_SCALE_ROWS`` of them: the scale entropic settings are relative to."""
-    sub = X
-    if X.shape[0] > _SCALE_ROWS:
-        idx = torch.randperm(X.shape[0], generator=generator, device=X.device)
-        sub = X[idx[:_SCALE_ROWS]]
+    idx = _some_rows(X, _SCALE_ROWS, generator)
+    sub = X if idx is None else X[idx]
     return cost_matrix(sub, sub, p).mean().clamp_min(1e-12)
 
 
@@ -167,10 +172,8 @@ class SemiRelaxedWasserstein(Discrepancy):
         if not self.sharpen:
             return Y
         X, w = state["X"], state["w"]
-        sub, sub_w = X, w
-        if X.shape[0] > _FINISH_ROWS:
-            idx = torch.randperm(X.shape[0], generator=generator, device=X.device)
-            sub, sub_w = X[idx[:_FINISH_ROWS]], w[idx[:_FINISH_ROWS]]
+        idx = _some_rows(X, _FINISH_ROWS, generator)
+        sub, sub_w = (X, w) if idx is None else (X[idx], w[idx])
         eps = state["params"]["epsilon"] * _SHARPEN
         _, g, _ = semi_relaxed_ot(
             sub_w / sub_w.sum(),
