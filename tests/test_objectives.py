@@ -162,6 +162,28 @@ def test_loop_judges_convergence_on_held_out_when_given():
         assert (n_iter, converged) == (expected, flat)
 
 
+def test_newton_step_leaves_rows_whose_mass_underflowed():
+    """A relaxed plan can give a row a subnormal mass: its gradient is then
+    rounding and 1 / mass overflows (inf * 0 made NaN rows on lending_club).
+    Such a row stays; rows with mass move to their barycentre."""
+    from skdc._optimize import _Newton
+
+    Z = torch.tensor([[1.0, 2.0], [3.0, -1.0], [5.0, 5.0]], requires_grad=True)
+    bary = torch.tensor([[0.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    # Masses: ordinary, tiny but normal, subnormal (float32).
+    c = torch.tensor([0.5, 1e-20, 1.4e-39])
+    assert c[2] < torch.finfo(torch.float32).tiny
+    # W2's gradient at a fixed plan: c_j (y_j - barycentre_j), here with a
+    # rounding residue in the subnormal row and a zero in one coordinate.
+    Z.grad = c[:, None] * (Z.detach() - bary)
+    Z.grad[2] = torch.tensor([3e-38, 0.0])
+    start = Z.detach().clone()
+    _Newton(Z, lambda: c, torch.ones(2), lr=1.0).step()
+    assert torch.isfinite(Z).all()
+    assert_allclose(Z[:2].detach().numpy(), bary[:2].numpy(), atol=1e-6)
+    assert_allclose(Z[2].detach().numpy(), start[2].numpy())
+
+
 def test_linear_mmd_closed_form_equals_gram_form():
     from skdc.discrepancy.mmd import mmd2
     from skdc.kernels import KERNELS
