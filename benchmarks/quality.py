@@ -84,7 +84,10 @@ small classes), ``"W sr kmeans init"`` and ``"W sr kmeans++ init"`` (the
 semi-relaxed default from another start), ``"W reg=0.003"`` and ``"W reg
 at resolution"`` (its entropic blur smaller, or relative to the set's
 resolution), ``"W tol=1e-5"`` (a later stop), ``"W sharpen"`` (the
-semi-relaxed default ending with a sharpening step), or any other
+semi-relaxed default ending with a sharpening step), ``"MMD multiscale"``
+(AutoCondenser's multi-scale MMD candidate), ``"W2 + MMD multiscale"``
+(the sum of the two, the MMD weighted by the class's mean squared
+distance), or any other
 reducer class
 of ``skdc`` or ``skdc.selection`` that needs no arguments. Allocation is "balanced" when
 every class has the rows for it, else "proportional" (the output says which;
@@ -146,13 +149,16 @@ from skdc._evaluation import (
     score_sets,
     summarise_warnings,
 )
-from skdc.discrepancy import SemiRelaxedWasserstein, Wasserstein
-from skdc.discrepancy.wasserstein import cost_matrix, real_batch
+from skdc.discrepancy import MMD, SemiRelaxedWasserstein, Wasserstein
+from skdc.discrepancy.wasserstein import cost_matrix, mean_cost, real_batch
 
 FULL = "full data"
 BASELINES = ("RandomSubset", "KMeansCentroids")
 CANDIDATES = ("MMDCondenser", "WassersteinCondenser")
 DEFAULT_METHODS = BASELINES + CANDIDATES
+
+
+MULTISCALE = ("median", [0.25, 0.5, 1.0])  # AutoCondenser's "mmd-multiscale"
 
 
 class _W2AdamSteps(Wasserstein):
@@ -192,6 +198,25 @@ class _SemiRelaxedAtResolution(SemiRelaxedWasserstein):
         return super().__call__(state, Y, v, batch=batch, generator=generator)
 
 
+class _MMDAtW2Scale(MMD):
+    """Multi-scale Gaussian MMD times ``c`` times the class's mean squared
+    distance between two real rows (the scale semi-relaxed W2 is measured
+    in), so that a sum with W2 weighs the two the same on any data."""
+
+    def __init__(self, c=1.0):
+        super().__init__(bandwidth=MULTISCALE)
+        self.c = c
+
+    def prepare(self, X, w, *, params=None, generator=None):
+        state = super().prepare(X, w, params=params, generator=generator)
+        state["params"].setdefault("factor", self.c * mean_cost(X, 2, generator))
+        return state
+
+    def __call__(self, state, Y, v, *, batch=None, generator=None):
+        value = super().__call__(state, Y, v, batch=batch, generator=generator)
+        return state["params"]["factor"] * value
+
+
 # Names that are not a class of skdc or skdc.selection.
 ALIASES = {
     "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
@@ -224,6 +249,11 @@ ALIASES = {
         SemiRelaxedWasserstein(sharpen=True), **common
     ),
     "MMD looped": lambda **common: _MMDLooped(**common),
+    # AutoCondenser's multi-scale candidate, on its own and added to W2.
+    "MMD multiscale": lambda **common: MMDCondenser(bandwidth=MULTISCALE, **common),
+    "W2 + MMD multiscale": lambda **common: DiscrepancyCondenser(
+        SemiRelaxedWasserstein() + _MMDAtW2Scale(), **common
+    ),
 }
 AUTO = "AutoCondenser"  # rule 3, when it runs: mean >= the best default's
 TOLERANCE = 0.02  # rule 2: how far below RandomSubset a model may score
