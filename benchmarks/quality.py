@@ -61,8 +61,9 @@ Datasets (``--datasets`` picks some by name; the real tables need
   ==================  ==========================  =======  =================
 
 Scores: accuracy, except balanced accuracy on ``imbalanced-1:20``, the
-two mixed tables and the real tables.  Models: LogisticRegression(max_iter=1000), 1-NN,
-RandomForest(200 trees, random_state=0) and MLPClassifier((64,),
+two mixed tables and the real tables.  Models:
+LogisticRegression(max_iter=1000), 1-NN, RandomForest(200 trees,
+random_state=0) and MLPClassifier((64,),
 max_iter=1000, random_state=0), each trained on the set (with its sample
 weights when it has some and the model takes them) and scored on the real
 test split.
@@ -149,6 +150,7 @@ from skdc._evaluation import (
     score_sets,
     summarise_warnings,
 )
+from skdc.auto import default_candidates
 from skdc.discrepancy import MMD, SemiRelaxedWasserstein, Wasserstein
 from skdc.discrepancy.wasserstein import cost_matrix, mean_cost, real_batch
 
@@ -158,7 +160,7 @@ CANDIDATES = ("MMDCondenser", "WassersteinCondenser")
 DEFAULT_METHODS = BASELINES + CANDIDATES
 
 
-MULTISCALE = ("median", [0.25, 0.5, 1.0])  # AutoCondenser's "mmd-multiscale"
+MULTISCALE = default_candidates()["mmd-multiscale"].bandwidth
 
 
 class _W2AdamSteps(Wasserstein):
@@ -200,8 +202,8 @@ class _SemiRelaxedAtResolution(SemiRelaxedWasserstein):
 
 class _MMDAtW2Scale(MMD):
     """Multi-scale Gaussian MMD times ``c`` times the class's mean squared
-    distance between two real rows (the scale semi-relaxed W2 is measured
-    in), so that a sum with W2 weighs the two the same on any data."""
+    distance between two real rows, the scale semi-relaxed W2 is measured
+    in: a sum with W2 then keeps one balance between the two on any data."""
 
     def __init__(self, c=1.0):
         super().__init__(bandwidth=MULTISCALE)
