@@ -88,10 +88,9 @@ resolution), ``"W tol=1e-5"`` (a later stop), ``"W sharpen"`` (the
 semi-relaxed default ending with a sharpening step), ``"MMD multiscale"``
 (AutoCondenser's multi-scale MMD candidate), ``"W2 + MMD multiscale"``
 (the sum of the two, the MMD weighted by the class's mean squared
-distance), or any other
-reducer class
-of ``skdc`` or ``skdc.selection`` that needs no arguments. Allocation is "balanced" when
-every class has the rows for it, else "proportional" (the output says which;
+distance), or any other reducer class of ``skdc`` or ``skdc.selection``
+that needs no arguments.  Allocation is "balanced" when every class has
+the rows for it, else "proportional" (the output says which;
 ``mixed-3cls-proportional`` is always proportional); a cell asking for more
 rows than the training split has is skipped. random_state=0, or every seed
 of ``--seeds`` (tables then show means over seeds).
@@ -150,17 +149,19 @@ from skdc._evaluation import (
     score_sets,
     summarise_warnings,
 )
-from skdc.auto import default_candidates
+from skdc.auto import MULTISCALE_BANDWIDTH as MULTISCALE
 from skdc.discrepancy import MMD, SemiRelaxedWasserstein, Wasserstein
-from skdc.discrepancy.wasserstein import cost_matrix, mean_cost, real_batch
+from skdc.discrepancy.wasserstein import (
+    _some_rows,
+    cost_matrix,
+    mean_cost,
+    real_batch,
+)
 
 FULL = "full data"
 BASELINES = ("RandomSubset", "KMeansCentroids")
 CANDIDATES = ("MMDCondenser", "WassersteinCondenser")
 DEFAULT_METHODS = BASELINES + CANDIDATES
-
-
-MULTISCALE = default_candidates()["mmd-multiscale"].bandwidth
 
 
 class _W2AdamSteps(Wasserstein):
@@ -193,8 +194,8 @@ class _SemiRelaxedAtResolution(SemiRelaxedWasserstein):
     def __call__(self, state, Y, v, *, batch=None, generator=None):
         if state.pop("resolve", False):
             X, _ = real_batch(state, batch)
-            order = torch.randperm(X.shape[0], generator=generator, device=X.device)
-            nearest = cost_matrix(X, X[order[: Y.shape[0]]], 2).min(1).values
+            idx = _some_rows(X, Y.shape[0], generator)
+            nearest = cost_matrix(X, X if idx is None else X[idx], 2).min(1).values
             floor = 1e-4 * state["params"]["tau"] / self.reg_m
             state["params"]["epsilon"] = (self.reg * nearest.mean()).clamp_min(floor)
         return super().__call__(state, Y, v, batch=batch, generator=generator)
@@ -690,8 +691,6 @@ def main(argv=None):
         )
     extra = [m for m in args.methods if m not in DEFAULT_METHODS]
     methods = list(DEFAULT_METHODS) + extra
-
-    import torch
 
     torch.set_num_threads(args.threads)
     start = time.perf_counter()

@@ -27,6 +27,9 @@ from .metrics import mmd
 from .model_selection import CondensedEstimator
 from .selection import KMeansCentroids, RandomSubset
 
+# The multi-scale candidate's bandwidths: multiples of the median distance.
+MULTISCALE_BANDWIDTH = ("median", [0.25, 0.5, 1.0])
+
 
 def default_candidates():
     """The condensers ``AutoCondenser(candidates="default")`` compares.
@@ -40,7 +43,7 @@ def default_candidates():
     return {
         "wasserstein": WassersteinCondenser(),
         "mmd": MMDCondenser(),
-        "mmd-multiscale": MMDCondenser(bandwidth=("median", [0.25, 0.5, 1.0])),
+        "mmd-multiscale": MMDCondenser(bandwidth=MULTISCALE_BANDWIDTH),
         "kmeans": KMeansCentroids(),
         "random": RandomSubset(),
     }
