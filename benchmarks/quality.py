@@ -88,12 +88,15 @@ resolution), ``"W tol=1e-5"`` (a later stop), ``"W sharpen"`` (the
 semi-relaxed default ending with a sharpening step), ``"MMD multiscale"``
 (AutoCondenser's multi-scale MMD candidate), ``"W2 + MMD multiscale"``
 (the sum of the two, the MMD weighted by the class's mean squared
-distance), or any other reducer class of ``skdc`` or ``skdc.selection``
-that needs no arguments.  Allocation is "balanced" when every class has
-the rows for it, else "proportional" (the output says which;
-``mixed-3cls-proportional`` is always proportional); a cell asking for more
-rows than the training split has is skipped. random_state=0, or every seed
-of ``--seeds`` (tables then show means over seeds).
+distance), ``"W2 without atoms"`` and ``"MMD without atoms"`` (the
+defaults with ``match_atoms=False``), ``"W2 with atoms"``
+(``match_atoms=True``: at every size), or any other reducer class of
+``skdc`` or ``skdc.selection`` that needs no arguments.  Allocation is
+"balanced" when every class has the rows for it, else "proportional" (the
+output says which; ``mixed-3cls-proportional`` is always proportional); a
+cell asking for more rows than the training split has is skipped.
+random_state=0, or every seed of ``--seeds`` (tables then show means over
+seeds).
 
 Output: per dataset a markdown table (method, rows, the four scores, their
 mean, fit seconds, fit time / KMeansCentroids'), then a summary with, for
@@ -252,6 +255,12 @@ ALIASES = {
         SemiRelaxedWasserstein(sharpen=True), **common
     ),
     "MMD looped": lambda **common: _MMDLooped(**common),
+    # The defaults never matching atoms, and W2 matching them at any size.
+    "W2 without atoms": lambda **common: WassersteinCondenser(
+        match_atoms=False, **common
+    ),
+    "W2 with atoms": lambda **common: WassersteinCondenser(match_atoms=True, **common),
+    "MMD without atoms": lambda **common: MMDCondenser(match_atoms=False, **common),
     # AutoCondenser's multi-scale candidate, on its own and added to W2.
     "MMD multiscale": lambda **common: MMDCondenser(bandwidth=MULTISCALE, **common),
     "W2 + MMD multiscale": lambda **common: DiscrepancyCondenser(

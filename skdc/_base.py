@@ -46,6 +46,7 @@ from ._backend import (
 )
 from ._dask import fit_dask, is_dask_collection
 from ._init import INITS
+from ._marginals import match_atoms, matches_atoms
 from ._optimize import optimise, standardisation
 from ._output import wrap_like
 from ._tabular import (
@@ -81,6 +82,8 @@ FEATURE_MAP_CONSTRAINT = [
     callable,
     None,
 ]
+# Parameter constraint of ``match_atoms`` (class-conditional condensers).
+MATCH_ATOMS_CONSTRAINT = [StrOptions({"auto"}), "boolean"]
 # A float y with more distinct values than this is a regression target.
 _MAX_FLOAT_LABELS = 20
 
@@ -126,6 +129,20 @@ class _BaseReducer(BaseEstimator):
             )
             for g, m, s, own in zip(groups, alloc, seeds, per_group)
         )
+
+    def _atom_columns(self, preprocessor, n_features, joint):
+        """Columns whose values go to the data's atoms after the fit
+        (``match_atoms``, see ``skdc/_marginals.py``), or None.
+
+        The numbers of X only: an encoded table's one-hot blocks are decoded
+        by counts, and trailing target or label columns are the answer.  A
+        joint problem (one group of all classes) is left alone: its rows'
+        classes are only known after the fit."""
+        if getattr(self, "match_atoms", False) is False or joint:
+            return None
+        if isinstance(preprocessor, TableEncoder):
+            n_features = preprocessor.n_numeric_
+        return np.arange(n_features)
 
     def _make_discrepancy(self):
         """The discrepancy that ``score`` and ``discrepancy_`` report.
@@ -243,6 +260,14 @@ class _BaseReducer(BaseEstimator):
         discrepancy = self._objective()
         with torch_threads(self._threads(counts, alloc, Z.shape[1])):
             results = self._fit_groups(Z, w, groups, alloc, seeds, per_group, extra)
+            columns = self._atom_columns(preprocessor, X.shape[1], joint)
+            if columns is not None:
+                results = [
+                    {**r, "X": match_atoms(Z[g], w[g], r["X"], r["weights"], columns)}
+                    if matches_atoms(self.match_atoms, m)
+                    else r
+                    for r, g, m in zip(results, groups, alloc)
+                ]
             if isinstance(preprocessor, TableEncoder):
                 # The decoded table is the answer, so it is what gets measured:
                 # each group's rows become valid rows here (one category per

@@ -202,6 +202,8 @@ class TableEncoder:
         Their dtypes, restored by ``inverse_transform``.
     transformer_ : ColumnTransformer
         The fitted scikit-learn encoder.
+    n_numeric_ : int
+        Numeric and integer columns: the first ``n_numeric_`` encoded ones.
     lower_, upper_ : ndarray of shape (n_numeric,)
         Observed range of the numeric and integer columns.
 
@@ -256,6 +258,7 @@ class TableEncoder:
         self.lower_ = np.nanmin(values, axis=0, initial=np.inf)
         self.upper_ = np.nanmax(values, axis=0, initial=-np.inf)
         self._numeric, self._categorical = numeric, categorical
+        self.n_numeric_ = len(numeric)  # they lead the encoded columns
         # Training frequencies of the levels that share the infrequent
         # column: decoding hands that column's rows back to real levels.
         self._rare_shares = []

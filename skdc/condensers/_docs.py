@@ -48,6 +48,20 @@ size : int or float, default=100
     verbose : int, default=0
         Above 0, a progress bar per class."""
 
+ATOMS_PARAMETER = """\
+match_atoms : "auto" or bool, default="auto"
+        After the fit, move a synthetic value onto the data's value at its
+        rank when many real rows of its class share that value (at least a
+        synthetic row's share of the class: zero, a whole count, a round
+        amount); other values stay as fitted.  Averaged rows put such
+        columns where no real row lies (0.3 visits), and a random forest
+        trained on them splits in gaps the test rows never fall in.
+        ``"auto"`` does it for classes of at least 20 synthetic rows: below
+        that, each row stands for many real ones and its averages help
+        linear models and 1-NN more than the values help forests.  Numeric
+        columns only: categories are decoded on their own.  See the Notes
+        of :class:`~skdc.WassersteinCondenser`."""
+
 FEATURE_MAP_PARAMETER = """\
 feature_map : "random_network", torch.nn.Module, callable or fitted \
 transformer, default=None

@@ -4,9 +4,9 @@ import numbers
 
 from sklearn.utils._param_validation import Interval
 
-from .._base import BaseCondenser
+from .._base import MATCH_ATOMS_CONSTRAINT, BaseCondenser
 from ..discrepancy import MMD, FeatureMapped
-from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docs import ATOMS_PARAMETER, COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
 
 class DistributionMatchingCondenser(BaseCondenser):
@@ -35,6 +35,7 @@ class DistributionMatchingCondenser(BaseCondenser):
         a flattened image (C order): the random network is then DM's small
         ConvNet (3x3 convolution, instance norm, ReLU, 2x2 average pooling
         per block) instead of an MLP.  ``(8, 8)`` for scikit-learn's digits.
+    {ATOMS_PARAMETER}
     {COMMON_PARAMETERS}
 
     Attributes
@@ -88,6 +89,7 @@ class DistributionMatchingCondenser(BaseCondenser):
 
     _parameter_constraints: dict = {
         **BaseCondenser._parameter_constraints,
+        "match_atoms": MATCH_ATOMS_CONSTRAINT,
         # Each width is checked when the network is drawn.
         "hidden_sizes": [
             "array-like",
@@ -102,6 +104,7 @@ class DistributionMatchingCondenser(BaseCondenser):
         *,
         hidden_sizes=(128, 128),
         image_shape=None,
+        match_atoms="auto",
         size=100,
         allocation="proportional",
         preprocessor="auto",
@@ -119,6 +122,7 @@ class DistributionMatchingCondenser(BaseCondenser):
     ):
         self.hidden_sizes = hidden_sizes
         self.image_shape = image_shape
+        self.match_atoms = match_atoms
         self.size = size
         self.allocation = allocation
         self.preprocessor = preprocessor

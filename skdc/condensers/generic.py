@@ -2,9 +2,14 @@
 
 from sklearn.utils._param_validation import HasMethods
 
-from .._base import FEATURE_MAP_CONSTRAINT, BaseCondenser
+from .._base import FEATURE_MAP_CONSTRAINT, MATCH_ATOMS_CONSTRAINT, BaseCondenser
 from ..discrepancy import MMD
-from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS, FEATURE_MAP_PARAMETER
+from ._docs import (
+    ATOMS_PARAMETER,
+    COMMON_ATTRIBUTES,
+    COMMON_PARAMETERS,
+    FEATURE_MAP_PARAMETER,
+)
 
 
 class DiscrepancyCondenser(BaseCondenser):
@@ -24,6 +29,7 @@ class DiscrepancyCondenser(BaseCondenser):
         The objective, e.g. ``MMD() + 0.1 * SinkhornDivergence()``; None is
         ``MMD()``.
     {FEATURE_MAP_PARAMETER}
+    {ATOMS_PARAMETER}
     {COMMON_PARAMETERS}
 
     Attributes
@@ -50,6 +56,7 @@ class DiscrepancyCondenser(BaseCondenser):
 
     _parameter_constraints: dict = {
         **BaseCondenser._parameter_constraints,
+        "match_atoms": MATCH_ATOMS_CONSTRAINT,
         "feature_map": FEATURE_MAP_CONSTRAINT,
         "discrepancy": [HasMethods(["prepare", "__call__"]), None],
     }
@@ -59,6 +66,7 @@ class DiscrepancyCondenser(BaseCondenser):
         discrepancy=None,
         *,
         feature_map=None,
+        match_atoms="auto",
         size=100,
         allocation="proportional",
         preprocessor="auto",
@@ -76,6 +84,7 @@ class DiscrepancyCondenser(BaseCondenser):
     ):
         self.discrepancy = discrepancy
         self.feature_map = feature_map
+        self.match_atoms = match_atoms
         self.size = size
         self.allocation = allocation
         self.preprocessor = preprocessor

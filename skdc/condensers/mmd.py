@@ -4,10 +4,15 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._base import FEATURE_MAP_CONSTRAINT, BaseCondenser
+from .._base import FEATURE_MAP_CONSTRAINT, MATCH_ATOMS_CONSTRAINT, BaseCondenser
 from ..discrepancy import MMD, RandomFeatureMMD
 from ..kernels import KERNELS
-from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS, FEATURE_MAP_PARAMETER
+from ._docs import (
+    ATOMS_PARAMETER,
+    COMMON_ATTRIBUTES,
+    COMMON_PARAMETERS,
+    FEATURE_MAP_PARAMETER,
+)
 
 
 class MMDCondenser(BaseCondenser):
@@ -36,6 +41,7 @@ default="gaussian"
         the number of columns: 512 of them estimate the kernel more closely
         than 1024 independent ones).
     {FEATURE_MAP_PARAMETER}
+    {ATOMS_PARAMETER}
     {COMMON_PARAMETERS}
 
     Attributes
@@ -78,6 +84,7 @@ default="gaussian"
 
     _parameter_constraints: dict = {
         **BaseCondenser._parameter_constraints,
+        "match_atoms": MATCH_ATOMS_CONSTRAINT,
         "feature_map": FEATURE_MAP_CONSTRAINT,
         "kernel": [StrOptions(set(KERNELS))],
         "bandwidth": [
@@ -98,6 +105,7 @@ default="gaussian"
         features="exact",
         n_features=512,
         feature_map=None,
+        match_atoms="auto",
         size=100,
         allocation="proportional",
         preprocessor="auto",
@@ -118,6 +126,7 @@ default="gaussian"
         self.features = features
         self.n_features = n_features
         self.feature_map = feature_map
+        self.match_atoms = match_atoms
         self.size = size
         self.allocation = allocation
         self.preprocessor = preprocessor

@@ -4,14 +4,19 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._base import FEATURE_MAP_CONSTRAINT, BaseCondenser
+from .._base import FEATURE_MAP_CONSTRAINT, MATCH_ATOMS_CONSTRAINT, BaseCondenser
 from ..discrepancy import (
     SemiRelaxedWasserstein,
     SinkhornDivergence,
     SlicedWasserstein,
     Wasserstein,
 )
-from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS, FEATURE_MAP_PARAMETER
+from ._docs import (
+    ATOMS_PARAMETER,
+    COMMON_ATTRIBUTES,
+    COMMON_PARAMETERS,
+    FEATURE_MAP_PARAMETER,
+)
 
 
 class WassersteinCondenser(BaseCondenser):
@@ -46,6 +51,7 @@ default="semi-relaxed"
     n_projections : int, default=64
         Sliced only: random directions per step.
     {FEATURE_MAP_PARAMETER}
+    {ATOMS_PARAMETER}
     {COMMON_PARAMETERS}
 
     Attributes
@@ -85,6 +91,23 @@ default="semi-relaxed"
     by more than seed noise, and fitted in 0.5 to 1.6 times its time (less
     on large tables, where its plans cost less than the network simplex).
 
+    The rows are averages of real rows, which is what makes them good
+    training rows for linear models and 1-NN, but on columns of repeated
+    values (zero, counts, round amounts) an average lies where no real row
+    does.  ``match_atoms`` then gives each row, column by column, the
+    data's value at its rank (one-dimensional optimal transport of the
+    set's marginal onto the class's) wherever that value is an atom
+    holding at least the row's share of the class, and leaves continuous
+    values alone.  On the real tables of the quality suite at 50 rows per
+    class (five seeds) random forests trained on the set had fallen 0.04 to
+    0.05 below forests trained on a random subset on three of six tables;
+    with the atoms they are within 0.01 of it or above (credit 0.645 ->
+    0.727, Caravan 0.593 -> 0.669, diamond cuts 0.586 -> 0.622), and on
+    digits at 50 per class the four-model mean went from 0.964 to 0.970,
+    above k-means' 0.967.  At 10 rows per class it cost Caravan 0.027 of
+    the mean, hence ``"auto"``; on tables with no repeated values (the
+    generated ones) nothing changes.
+
     References
     ----------
     Cuturi & Doucet, "Fast computation of Wasserstein barycenters", ICML 2014.
@@ -106,6 +129,7 @@ default="semi-relaxed"
 
     _parameter_constraints: dict = {
         **BaseCondenser._parameter_constraints,
+        "match_atoms": MATCH_ATOMS_CONSTRAINT,
         "feature_map": FEATURE_MAP_CONSTRAINT,
         # keys of _METHODS
         "method": [StrOptions({"exact", "semi-relaxed", "sinkhorn", "sliced"})],
@@ -124,6 +148,7 @@ default="semi-relaxed"
         reg_m=0.3,
         n_projections=64,
         feature_map=None,
+        match_atoms="auto",
         size=100,
         allocation="proportional",
         preprocessor="auto",
@@ -145,6 +170,7 @@ default="semi-relaxed"
         self.reg_m = reg_m
         self.n_projections = n_projections
         self.feature_map = feature_map
+        self.match_atoms = match_atoms
         self.size = size
         self.allocation = allocation
         self.preprocessor = preprocessor

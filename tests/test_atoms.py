@@ -1,0 +1,169 @@
+"""match_atoms: synthetic values put on the values many real rows share."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skdc import (
+    DiscrepancyCondenser,
+    GradientMatchingCondenser,
+    KIPCondenser,
+    MMDCondenser,
+    PrivateMMDCondenser,
+    WassersteinCondenser,
+)
+from skdc._marginals import AUTO_MIN_ROWS, match_atoms, matches_atoms
+
+# Short fits: the tests compare sets with and without matching.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def test_mostly_zero_column_known_answer():
+    # 5 of 10 real rows are 0 and 3 are 2.  Four synthetic rows hold a
+    # quarter each; the middles of their ranks, 1/8 and 3/8, fall on 0, 5/8
+    # on 2 (3/10 of the weight: an atom), 7/8 on 7, which one row in ten
+    # holds, so the highest row keeps its value.
+    X = np.array([0, 0, 0, 0, 0, 2, 2, 2, 7, 9], dtype=float)[:, None]
+    Y = np.array([0.5, 0.1, 3.0, 0.3])[:, None]
+    out = match_atoms(X, np.ones(10), Y)
+    np.testing.assert_array_equal(out[:, 0], [2.0, 0.0, 3.0, 0.0])
+    np.testing.assert_array_equal(Y[:, 0], [0.5, 0.1, 3.0, 0.3])  # a copy
+
+
+def test_continuous_column_is_left_alone():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 3))
+    Y = rng.normal(size=(20, 3))
+    np.testing.assert_array_equal(match_atoms(X, np.ones(500), Y), Y)
+
+
+def test_only_the_given_columns_change():
+    X = np.zeros((8, 2))
+    Y = np.full((4, 2), 0.25)
+    out = match_atoms(X, np.ones(8), Y, columns=[1])
+    np.testing.assert_array_equal(out[:, 0], Y[:, 0])
+    np.testing.assert_array_equal(out[:, 1], 0.0)
+
+
+def test_weights_set_the_ranks_and_the_atoms():
+    X = np.array([[0.0], [5.0]])
+    Y = np.array([[1.0], [2.0]])
+    # Equal real weights: each value holds half, each synthetic row half.
+    np.testing.assert_array_equal(match_atoms(X, np.ones(2), Y), [[0.0], [5.0]])
+    # 0 weighs 3/4: both middles (1/4, 3/4) reach it, but 0 is an atom for
+    # both rows only because it outweighs their halves.
+    np.testing.assert_array_equal(
+        match_atoms(X, np.array([3.0, 1.0]), Y), [[0.0], [0.0]]
+    )
+    # A synthetic row of weight 0.9 outweighs 0's 3/4: it keeps its value;
+    # the light row below it (middle 0.05) goes to 0.
+    np.testing.assert_array_equal(
+        match_atoms(X, np.array([3.0, 1.0]), Y, v=np.array([0.1, 0.9])),
+        [[0.0], [2.0]],
+    )
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    real=st.lists(st.integers(0, 4), min_size=2, max_size=40),
+    synthetic=st.lists(
+        st.floats(-1, 5, allow_nan=False, allow_infinity=False),
+        min_size=1,
+        max_size=10,
+    ),
+)
+def test_order_kept_and_new_values_are_real(real, synthetic):
+    X = np.array(real, dtype=float)[:, None]
+    Y = np.array(synthetic)[:, None]
+    out = match_atoms(X, np.ones(len(real)), Y)[:, 0]
+    moved = out != Y[:, 0]
+    assert np.isin(out[moved], X[:, 0]).all()
+    # Among moved rows, a lower synthetic value never gets a higher atom.
+    low, high = Y[moved, 0], out[moved]
+    ranked = high[np.argsort(low, kind="stable")]
+    assert (np.diff(ranked) >= 0).all()
+
+
+def _counts_table(n=600, seed=0):
+    """Two classes; 'visits' is 0 in most rows, 'amount' is continuous."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    visits = np.where(rng.random(n) < 0.7, 0, rng.integers(1, 6, n) + 2 * y)
+    amount = rng.normal(size=n) + y
+    colour = rng.choice(["red", "green", "blue"], n)
+    X = pd.DataFrame({"visits": visits, "amount": amount, "colour": colour})
+    return X, y
+
+
+@pytest.mark.parametrize("condenser", [WassersteinCondenser, MMDCondenser])
+def test_condensers_put_zeros_where_the_data_has_them(condenser):
+    X, y = _counts_table()
+    common = {"size": 20, "allocation": "balanced", "random_state": 0, "max_iter": 50}
+    on = condenser(match_atoms=True, **common).fit(X, y)
+    off = condenser(match_atoms=False, **common).fit(X, y)
+    for k in (0, 1):
+        real_zeros = (X["visits"][y == k] == 0).mean()
+        zeros = (on.X_["visits"][on.y_ == k] == 0).mean()
+        # 10 rows per class, and a row goes to 0 when the middle of its
+        # rank does: the class's share of zeros to the nearest tenth.
+        assert abs(zeros - real_zeros) <= 0.1
+    assert (off.X_["visits"] == 0).mean() < (on.X_["visits"] == 0).mean()
+    # Categories are decoded on their own, and the continuous column keeps
+    # its fitted values: the fit itself is the same.
+    pd.testing.assert_series_equal(on.X_["colour"], off.X_["colour"])
+    np.testing.assert_array_equal(on.X_["amount"], off.X_["amount"])
+
+
+def test_arrays_and_learned_weights():
+    X, y = _counts_table()
+    Z = X[["visits", "amount"]].to_numpy(dtype=float)
+    common = {"size": 20, "random_state": 0, "max_iter": 30, "weights": "learned"}
+    on = WassersteinCondenser(method="exact", match_atoms=True, **common).fit(Z, y)
+    off = WassersteinCondenser(method="exact", match_atoms=False, **common).fit(Z, y)
+    np.testing.assert_array_equal(on.sample_weight_, off.sample_weight_)
+    moved = on.X_ != off.X_
+    assert moved[:, 0].any() and not moved[:, 1].any()
+    assert np.isin(on.X_[moved], Z[:, 0]).all()
+
+
+def test_regression_target_is_not_matched():
+    rng = np.random.default_rng(0)
+    X = np.where(rng.random((300, 2)) < 0.6, 0.0, rng.normal(size=(300, 2)))
+    y = np.where(rng.random(300) < 0.6, 0.0, rng.normal(size=300))
+    common = {"size": 10, "random_state": 0, "max_iter": 30}
+    on = DiscrepancyCondenser(match_atoms=True, **common).fit(X, y)
+    off = DiscrepancyCondenser(match_atoms=False, **common).fit(X, y)
+    np.testing.assert_array_equal(on.y_, off.y_)
+    assert (on.X_ == 0).sum() > (off.X_ == 0).sum()
+
+
+def test_auto_matches_classes_of_enough_rows():
+    below, enough = AUTO_MIN_ROWS - 1, AUTO_MIN_ROWS
+    assert not matches_atoms("auto", below) and matches_atoms("auto", enough)
+    assert matches_atoms(True, 1) and not matches_atoms(False, 500)
+    X, y = _counts_table()
+    common = {"allocation": {0: below, 1: enough}, "random_state": 0, "max_iter": 30}
+    auto = WassersteinCondenser(**common).fit(X, y)
+    off = WassersteinCondenser(match_atoms=False, **common).fit(X, y)
+    small, large = auto.y_ == 0, auto.y_ == 1
+    pd.testing.assert_frame_equal(auto.X_[small], off.X_[small])
+    assert (auto.X_["visits"][large] == 0).sum() > (off.X_["visits"][large] == 0).sum()
+
+
+@pytest.mark.parametrize(
+    "condenser", [KIPCondenser, GradientMatchingCondenser, PrivateMMDCondenser]
+)
+def test_joint_and_private_condensers_do_not_offer_it(condenser):
+    # Joint problems learn their rows' classes; a private set must not copy
+    # the data's values.
+    assert "match_atoms" not in condenser().get_params()
+    with pytest.raises(TypeError, match="match_atoms"):
+        condenser(match_atoms=True)
+
+
+def test_match_atoms_is_validated():
+    X, y = _counts_table(100)
+    with pytest.raises(ValueError, match="match_atoms"):
+        WassersteinCondenser(match_atoms="yes", size=4).fit(X, y)
