@@ -78,30 +78,27 @@ def match_atoms(X, w, Y, v=None, columns=None):
            [0. ],
            [5.5]])
     """
-    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     m = Y.shape[0]
     v = np.full(m, 1.0 / m) if v is None else np.asarray(v, dtype=np.float64)
-    columns = np.arange(Y.shape[1]) if columns is None else np.asarray(columns)
+    columns = range(Y.shape[1]) if columns is None else columns
     out = Y.copy()
-    real = X[:, columns]
-    order = np.argsort(real, axis=0, kind="stable")
-    values = np.take_along_axis(real, order, axis=0)
-    # Cumulative weight of the sorted real values, per column, from 0 to 1.
-    cdf = np.concatenate(
-        [np.zeros((1, columns.size)), np.cumsum(w[order], axis=0) / w.sum()]
-    )
-    ranked = np.argsort(Y[:, columns], axis=0, kind="stable")
-    share = v[ranked] / v.sum()
-    middle = np.cumsum(share, axis=0) - share / 2
-    for k in range(columns.size):
+    # One column at a time: memory stays O(n) beside X, whatever its width.
+    for j in columns:
+        order = np.argsort(X[:, j], kind="stable")
+        values = np.asarray(X[order, j], dtype=np.float64)
+        # Cumulative weight of the sorted real values, from 0 to 1.
+        cdf = np.concatenate([[0.0], np.cumsum(w[order]) / w.sum()])
+        ranked = np.argsort(Y[:, j], kind="stable")
+        share = v[ranked] / v.sum()
+        middle = np.cumsum(share) - share / 2
         # The first value whose cumulative weight reaches the middle; the
         # clip covers rounding that leaves cdf[-1] just under 1.
-        at = np.minimum(np.searchsorted(cdf[1:, k], middle[:, k]), len(values) - 1)
-        value = values[at, k]
-        first = np.searchsorted(values[:, k], value, side="left")
-        last = np.searchsorted(values[:, k], value, side="right")
-        atom = cdf[last, k] - cdf[first, k] >= share[:, k]
-        rows = ranked[atom, k]
-        out[rows, columns[k]] = value[atom]
+        at = np.minimum(np.searchsorted(cdf[1:], middle), len(values) - 1)
+        value = values[at]
+        first = np.searchsorted(values, value, side="left")
+        last = np.searchsorted(values, value, side="right")
+        atom = cdf[last] - cdf[first] >= share
+        out[ranked[atom], j] = value[atom]
     return out
