@@ -4,9 +4,9 @@ A condenser's rows are averages of real rows.  Where a column is mostly
 zero, whole numbers or a few round amounts, an average lands where no real
 row lies (0.3 visits, 1.4 children), and a random forest, which splits
 between the values it is trained on, learns thresholds in gaps the test
-rows never fall in: on the real tables of ``benchmarks/quality.py`` forests
-trained on W2 or k-means sets scored 0.03 to 0.05 below forests trained on
-a random subset of the same size.
+rows never fall in: on three real tables of ``benchmarks/quality.py``
+forests trained on W2 or k-means sets of 50 rows a class scored 0.03 to
+0.05 below forests trained on a random subset of the same size.
 
 :func:`match_atoms` keeps each column's order of the synthetic rows and
 reads off the data's value at every row's rank (one-dimensional optimal
@@ -22,9 +22,9 @@ import numpy as np
 # match_atoms="auto": classes with at least this many synthetic rows.  With
 # fewer, each row stands for many real ones, and its averages carry the
 # class's small mean differences that linear models and 1-NN learn from: on
-# Caravan (85 count columns) at 10 rows a class, matching cost 0.027 of
-# the four-model mean; at 20 and above it gained (quality.py, five seeds;
-# benchmarks/README.md, "Atoms").
+# Caravan (85 count columns) matching cost 0.027 of the four-model mean at
+# 10 rows a class and gained 0.015 to 0.030 at 20, 30 and 50
+# (benchmarks/README.md, "Atoms").
 AUTO_MIN_ROWS = 20
 
 
