@@ -138,8 +138,8 @@ class _BaseReducer(BaseEstimator):
         by counts, and trailing target or label columns are the answer.  A
         joint problem (one group of all classes) is left alone: its rows'
         classes are only known after the fit."""
-        if getattr(self, "match_atoms", False) is False or joint:
-            return None
+        if not hasattr(self, "match_atoms") or joint:
+            return None  # whether each group is matched: matches_atoms
         if isinstance(preprocessor, TableEncoder):
             n_features = preprocessor.n_numeric_
         return np.arange(n_features)
