@@ -8,6 +8,8 @@ non-zero gradient at every distance the scales cover.
 
 import torch
 
+from . import _floats
+
 # Floor under squared distances: keeps sqrt differentiable at x == y.
 _EPS = 1e-12
 
@@ -31,12 +33,12 @@ def _per_scale(d, bandwidth):
 
 def _gaussian(X, Y, bandwidth):
     d2, h = _per_scale(sq_distances(X, Y), bandwidth)
-    return torch.exp(-d2 / (2.0 * h**2)).mean(-3)
+    return _floats.exp(-d2 / (2.0 * h**2)).mean(-3)
 
 
 def _laplacian(X, Y, bandwidth):
     d, h = _per_scale(sq_distances(X, Y).clamp_min(_EPS).sqrt(), bandwidth)
-    return torch.exp(-d / h).mean(-3)
+    return _floats.exp(-d / h).mean(-3)
 
 
 def _inverse_multiquadric(X, Y, bandwidth):

@@ -200,13 +200,20 @@ def test_linear_mmd_closed_form_equals_gram_form():
 def test_w2_with_learned_weights_reaches_kmeans_inertia():
     X, _ = make_blobs(300, centers=4, cluster_std=[0.3, 0.6, 1.0, 1.5], random_state=0)
     kmeans = KMeans(4, n_init=10, random_state=0).fit(X)
+    # tol far below the default: the objective is flat near its optimum, so
+    # at tol=1e-3 the fit stopped with a centre 0.014 from k-means'.
     condenser = WassersteinCondenser(
-        method="exact", size=4, weights="learned", max_iter=2000, random_state=0
+        method="exact",
+        size=4,
+        weights="learned",
+        max_iter=2000,
+        tol=1e-5,
+        random_state=0,
     ).fit(X)
     # W2^2 with free support and free weights is the k-means objective.
     assert_allclose(condenser.discrepancy_, kmeans.inertia_ / len(X), rtol=1e-3)
     centers = np.sort(condenser.X_[:, 0])
-    assert_allclose(centers, np.sort(kmeans.cluster_centers_[:, 0]), atol=1e-2)
+    assert_allclose(centers, np.sort(kmeans.cluster_centers_[:, 0]), atol=3e-3)
     # The learned weights are the cluster masses (mean 1 over the 4 rows).
     masses = np.sort(np.bincount(kmeans.labels_) / len(X) * 4)
     assert_allclose(np.sort(condenser.sample_weight_), masses, atol=1e-2)

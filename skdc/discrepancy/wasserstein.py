@@ -23,6 +23,7 @@ import numbers
 import ot
 import torch
 
+from .. import _floats
 from ..kernels import sq_distances
 from ._base import Discrepancy, real_batch
 
@@ -280,10 +281,10 @@ def entropic_ot(a, b, M, eps, *, g=None, max_iter=1000, tol=1e-9):
         cost, log_a, log_b = M.detach(), a.detach().log(), b.detach().log()
 
         def rows(g, e):  # the f making the row marginals exact given g
-            return -e * torch.logsumexp(log_b[None, :] + (g[None, :] - cost) / e, 1)
+            return -e * _floats.logsumexp(log_b[None, :] + (g[None, :] - cost) / e, 1)
 
         def columns(f, e):
-            return -e * torch.logsumexp(log_a[:, None] + (f[:, None] - cost) / e, 0)
+            return -e * _floats.logsumexp(log_a[:, None] + (f[:, None] - cost) / e, 0)
 
         def iterate(g, e):  # one Sinkhorn iteration on b's potential
             if symmetric:
@@ -309,7 +310,7 @@ def entropic_ot(a, b, M, eps, *, g=None, max_iter=1000, tol=1e-9):
         f = g if symmetric else rows(g, eps)
     # The dual objective at the (fixed) potentials: equal to the optimum,
     # and its gradient in M is the plan, in the weights the potentials.
-    plan = (a[:, None] * b[None, :]) * torch.exp((f[:, None] + g[None, :] - M) / eps)
+    plan = (a[:, None] * b[None, :]) * _floats.exp((f[:, None] + g[None, :] - M) / eps)
     value = a @ f + b @ g - eps * (plan.sum() - a.sum() * b.sum())
     return value, g
 
@@ -338,10 +339,10 @@ def semi_relaxed_ot(a, b, M, eps, tau, *, g=None, max_iter=100, tol=1e-3):
             """The dual's value (up to a constant), the f making the rows
             exact, and the plan's rows over a (P_ij / a_i), from one pass."""
             logits = log_b + (g - cost) / eps  # (n, m)
-            lse = torch.logsumexp(logits, 1)
+            lse = _floats.logsumexp(logits, 1)
             f = -eps * lse
             value = float(a_ @ f - tau * (b_ @ torch.expm1(-g / tau)))
-            return value, f, torch.exp(logits - lse[:, None])
+            return value, f, _floats.exp(logits - lse[:, None])
 
         g = torch.zeros_like(b_) if g is None else g
         value, f, s = at(g)
@@ -364,7 +365,7 @@ def semi_relaxed_ot(a, b, M, eps, tau, *, g=None, max_iter=100, tol=1e-3):
                 break  # no ascent left at this dtype's precision
             g = g + step * direction
             value, f, s = trial
-    plan = (a[:, None] * b[None, :]) * torch.exp((f[:, None] + g[None, :] - M) / eps)
+    plan = (a[:, None] * b[None, :]) * _floats.exp((f[:, None] + g[None, :] - M) / eps)
     value = (
         a @ f
         - tau * (b @ torch.expm1(-g / tau))
@@ -384,7 +385,7 @@ def plan_means(X, w, Y, v, g, eps):
     for start in range(0, X.shape[0], _ASSIGN_ROWS):
         Xb, wb = X[start : start + _ASSIGN_ROWS], w[start : start + _ASSIGN_ROWS]
         logits = log_v + (g - cost_matrix(Xb, Y, 2)) / eps
-        plan = wb[:, None] * torch.softmax(logits, 1)
+        plan = wb[:, None] * _floats.softmax(logits, 1)
         mass += plan.sum(0)
         sums += plan.T @ Xb
     tiny = torch.finfo(mass.dtype).tiny

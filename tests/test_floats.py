@@ -1,0 +1,51 @@
+"""Exponentials without subnormal results (skdc._floats)."""
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose
+
+from skdc import _floats
+
+
+def _is_subnormal(t):
+    tiny = torch.finfo(t.dtype).tiny
+    return (t != 0) & (t.abs() < tiny)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_exp_is_normal_and_exact_above_the_floor(dtype):
+    low = _floats.floor_exponent(dtype)
+    z = torch.linspace(3 * low, 5.0, 10_001, dtype=dtype)
+    out = _floats.exp(z)
+    assert not _is_subnormal(out).any()
+    floor = float(torch.exp(torch.tensor(low, dtype=dtype)))
+    assert (out[z <= low] == floor).all()
+    above = z > low
+    assert_allclose(out[above].numpy(), torch.exp(z[above]).numpy(), rtol=1e-6)
+    # The floor's products with each other and a weight of 1e-6 stay normal.
+    assert floor * floor * 1e-6 >= torch.finfo(dtype).tiny
+
+
+def test_exp_gradient_and_nan():
+    z = torch.tensor([0.0, -1.0, -1e4], requires_grad=True)
+    _floats.exp(z).sum().backward()
+    assert_allclose(z.grad.numpy(), [1.0, np.exp(-1.0), 0.0], rtol=1e-6)
+    assert torch.isnan(_floats.exp(torch.tensor([float("nan")]))).all()
+
+
+def test_logsumexp_and_softmax_match_torch():
+    rng = np.random.RandomState(0)
+    # Spreads of hundreds: most exponentials underflow in float32.
+    z = torch.as_tensor(rng.normal(scale=300.0, size=(50, 40)), dtype=torch.float32)
+    z[3] = -torch.inf  # a slice with no mass
+    z[4, :5] = -torch.inf
+    for dim in (0, 1):
+        expected = torch.logsumexp(z, dim)
+        assert_allclose(_floats.logsumexp(z, dim).numpy(), expected.numpy(), rtol=1e-6)
+        soft = _floats.softmax(z, dim)
+        assert not _is_subnormal(soft).any()
+        assert_allclose(soft.numpy(), torch.softmax(z, dim).numpy(), atol=1e-12)
+        # Far below the maximum, exactly zero: no mass.
+        assert (soft[z - z.amax(dim, keepdim=True) < -200] == 0).all()
+    assert _floats.logsumexp(z, 1)[3] == -torch.inf
