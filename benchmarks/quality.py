@@ -285,6 +285,11 @@ ALIASES = {
     ),
     "W2 with atoms": lambda **common: WassersteinCondenser(match_atoms=True, **common),
     "MMD without atoms": lambda **common: MMDCondenser(match_atoms=False, **common),
+    # Numbers condensed as normal scores of their quantiles.
+    "W2 quantile": lambda **common: WassersteinCondenser(
+        preprocessor="quantile", **common
+    ),
+    "MMD quantile": lambda **common: MMDCondenser(preprocessor="quantile", **common),
     # AutoCondenser's multi-scale candidate, on its own and added to W2.
     "MMD multiscale": lambda **common: MMDCondenser(bandwidth=MULTISCALE, **common),
     "W2 + MMD multiscale": lambda **common: DiscrepancyCondenser(

@@ -98,7 +98,7 @@ class _BaseReducer(BaseEstimator):
         ],
         "allocation": [StrOptions({"proportional", "balanced"}), dict],
         "random_state": ["random_state"],
-        "preprocessor": [StrOptions({"auto"}), None],
+        "preprocessor": [StrOptions({"auto", "quantile"}), None],
         "missing": [StrOptions({"error", "impute"})],
     }
 
@@ -323,7 +323,7 @@ class _BaseReducer(BaseEstimator):
         indices = None
         if all(r["indices"] is not None for r in results):
             indices = np.concatenate([g[r["indices"]] for r, g in zip(results, groups)])
-            if isinstance(preprocessor, TableEncoder):
+            if isinstance(preprocessor, TableEncoder) and not preprocessor.array_:
                 # Selected rows keep their own levels, rare ones included.
                 X_syn = preprocessor.keep_rare_levels(X_syn, frame.iloc[indices])
 
@@ -483,26 +483,41 @@ class _BaseReducer(BaseEstimator):
         return X, y
 
     def _encode_X(self, X, *, reset):
-        """Validate X and encode it: mixed tables through a ``TableEncoder``,
-        numbers as they are (median-imputed with ``missing="impute"``).
+        """Validate X and encode it: mixed tables (and any X with
+        ``preprocessor="quantile"``) through a ``TableEncoder``, numbers as
+        they are (median-imputed with ``missing="impute"``).
 
         With ``reset`` (fit) the preprocessor is chosen and fitted; otherwise
         (score) the fitted ``preprocessor_`` is reused.  Returns
         ``(X, preprocessor)``, X a float ndarray.
         """
+        quantile = self.preprocessor == "quantile"
         if reset:
-            table = self.preprocessor == "auto" and needs_encoding(X)
+            table = quantile or (self.preprocessor == "auto" and needs_encoding(X))
         else:
             table = isinstance(self.preprocessor_, TableEncoder)
         if table:
+            array = not hasattr(X, "isna")
+            if array and quantile:
+                # Numbers only, checked as the numeric path checks them.
+                X = check_array(
+                    X,
+                    dtype=[np.float64, np.float32],
+                    ensure_min_samples=2 if reset else 1,
+                    ensure_all_finite="allow-nan",
+                )
             validate_data(self, X, reset=reset, skip_check_array=True)
-            preprocessor = TableEncoder() if reset else self.preprocessor_
-            if not hasattr(X, "isna"):
-                X = _as_frame(X, preprocessor.columns_)
-            check_missing(X.isna().to_numpy(), list(X.columns), self.missing)
             if reset:
-                preprocessor.fit(X)
-            Z = preprocessor.transform(X)
+                preprocessor = TableEncoder("quantile" if quantile else "standard")
+            else:
+                preprocessor = self.preprocessor_
+            frame = (
+                _as_frame(X, None if reset else preprocessor.columns_) if array else X
+            )
+            check_missing(frame.isna().to_numpy(), list(frame.columns), self.missing)
+            if reset:
+                preprocessor.fit(X)  # an array is decoded back to an array
+            Z = preprocessor.transform(frame)
             return check_array(Z, ensure_min_samples=2 if reset else 1), preprocessor
         text = non_numeric_columns(X) if reset else []
         if text:

@@ -8,11 +8,16 @@ size : int or float, default=100
         Rows per class: proportional to the class frequencies, equal shares,
         or an explicit ``{class: count}``.  Every class gets at least one
         row; asking a class for more rows than it has raises ``ValueError``.
-    preprocessor : "auto" or None, default="auto"
+    preprocessor : "auto", "quantile" or None, default="auto"
         "auto": a DataFrame with categorical, string, object or boolean
         columns is encoded (standardised numbers, one-hot categories),
         condensed, and decoded back to valid rows with the same columns and
-        dtypes (see ``X_``).  None: X must be numeric.
+        dtypes (see ``X_``).  "quantile": any X (arrays too) is encoded the
+        same way but with numbers mapped to normal scores through their
+        quantiles, and decoded back through them, so distances count ranks,
+        not units: for long-tailed columns (amounts, counts), whose bulk
+        standardising squeezes into a fraction of a unit.  None: X must be
+        numeric.
     missing : {"error", "impute"}, default="error"
         Missing values raise a ``ValueError`` naming their columns, or are
         imputed (median for numbers, most frequent value for categories);

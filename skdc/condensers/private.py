@@ -107,7 +107,8 @@ class PrivateMMDCondenser(BaseCondenser):
     preprocessor : None or "auto", default=None
         X must be numeric.  ``"auto"`` is accepted for a uniform API but
         raises on a table that it would encode: the encoder learns its
-        categories and scales from the private rows.
+        categories and scales from the private rows (``"quantile"`` raises
+        for the same reason).
     missing : "error", default="error"
         Missing values raise.  ``"impute"`` raises too: it would fill them
         with the private columns' medians; impute with public values first.
@@ -310,6 +311,13 @@ class PrivateMMDCondenser(BaseCondenser):
 
     def _encode_X(self, X, *, reset):
         if reset:
+            if self.preprocessor == "quantile":
+                raise ValueError(
+                    "preprocessor='quantile' would fit every column's quantiles "
+                    "on the private rows, which the privacy guarantee does not "
+                    "pay for; transform the columns with public quantiles "
+                    "first, and pass preprocessor=None."
+                )
             if self.preprocessor == "auto" and needs_encoding(X):
                 raise ValueError(
                     "preprocessor='auto' would fit an encoder (categories, scales) "
