@@ -258,19 +258,22 @@ class TableEncoder:
         numeric = [i for i, k in enumerate(kinds) if k != _CATEGORY]
         categorical = [i for i, k in enumerate(kinds) if k == _CATEGORY]
         frame = self._prepare(X)
+        scaling = [StandardScaler()]
         if self.numbers == "quantile":
-            scaler = QuantileTransformer(
+            # Standardised after: a column with a large atom has normal
+            # scores of less than unit variance, and each column should
+            # weigh alike in a distance.
+            quantiles = QuantileTransformer(
                 n_quantiles=min(QUANTILES, len(frame)),
                 output_distribution="normal",
                 random_state=0,  # only for its subsample of large tables
             )
-        else:
-            scaler = StandardScaler()
+            scaling.insert(0, quantiles)
         self.transformer_ = ColumnTransformer(
             [
                 (
                     "numeric",
-                    make_pipeline(SimpleImputer(strategy="median"), scaler),
+                    make_pipeline(SimpleImputer(strategy="median"), *scaling),
                     numeric,
                 ),
                 (
@@ -327,7 +330,8 @@ class TableEncoder:
         n_numeric = len(self._numeric)
         decoded = {}
         if n_numeric:
-            scaler = self.transformer_.named_transformers_["numeric"][-1]
+            # Every step after the imputer, undone in reverse order.
+            scaler = self.transformer_.named_transformers_["numeric"][1:]
             numbers = np.clip(
                 scaler.inverse_transform(Z[:, :n_numeric]), self.lower_, self.upper_
             )
