@@ -29,12 +29,12 @@ two seeds): scaling the dummies by 0.5 scored like 1; by 2, random forests
 on WassersteinCondenser's sets lost 0.02 (3 classes) and 0.07 (imbalanced)
 balanced accuracy.
 
-With ``numbers="quantile"`` numbers are instead mapped through their
-training quantiles to standard normal scores (``QuantileTransformer``) and
-back through the same quantiles when decoded: distances then count ranks,
-not units, so a long tail no longer spreads one column over many standard
-units while its bulk shares a fraction of one, and an average of rows
-decodes to a value between the data's own.
+With ``numbers="quantile"`` numbers are first mapped through their
+training quantiles to normal scores (``QuantileTransformer``), then
+standardised, and decoded back through the same steps: distances then
+count ranks, not units, so a long tail no longer spreads one column over
+many standard units while its bulk shares a fraction of one, and an
+average of rows decodes to a value between the data's own.
 
 Columns with more than MAX_LEVELS levels keep a dummy for each of their
 MAX_LEVELS - 1 most frequent levels and one shared by the rest; decoding
