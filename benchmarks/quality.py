@@ -114,7 +114,10 @@ semi-relaxed default ending with a sharpening step), ``"MMD multiscale"``
 (the sum of the two, the MMD weighted by the class's mean squared
 distance), ``"W2 without atoms"`` and ``"MMD without atoms"`` (the
 defaults with ``match_atoms=False``), ``"W2 with atoms"``
-(``match_atoms=True``: at every size), or any other reducer class of
+(``match_atoms=True``: at every size), ``"W2 quantile"`` and ``"MMD
+quantile"`` (the defaults with ``preprocessor="quantile"``), ``"Auto + W2
+quantile"`` (AutoCondenser with ``"W2 quantile"`` added to its default
+candidates), or any other reducer class of
 ``skdc`` or ``skdc.selection`` that needs no arguments.  Allocation is
 "balanced" when every class has the rows for it, else "proportional" (the
 output says which; ``mixed-3cls-proportional`` is always proportional); a
@@ -165,7 +168,12 @@ from sklearn.preprocessing import StandardScaler
 
 import skdc
 import skdc.selection
-from skdc import DiscrepancyCondenser, MMDCondenser, WassersteinCondenser
+from skdc import (
+    AutoCondenser,
+    DiscrepancyCondenser,
+    MMDCondenser,
+    WassersteinCondenser,
+)
 from skdc._evaluation import (
     Split,
     condense_all,
@@ -177,6 +185,7 @@ from skdc._evaluation import (
     summarise_warnings,
 )
 from skdc.auto import MULTISCALE_BANDWIDTH as MULTISCALE
+from skdc.auto import default_candidates
 from skdc.discrepancy import MMD, SemiRelaxedWasserstein, Wasserstein
 from skdc.discrepancy.wasserstein import (
     _some_rows,
@@ -290,6 +299,13 @@ ALIASES = {
         preprocessor="quantile", **common
     ),
     "MMD quantile": lambda **common: MMDCondenser(preprocessor="quantile", **common),
+    "Auto + W2 quantile": lambda **common: AutoCondenser(
+        candidates={
+            **default_candidates(),
+            "wasserstein-quantile": WassersteinCondenser(preprocessor="quantile"),
+        },
+        **common,
+    ),
     # AutoCondenser's multi-scale candidate, on its own and added to W2.
     "MMD multiscale": lambda **common: MMDCondenser(bandwidth=MULTISCALE, **common),
     "W2 + MMD multiscale": lambda **common: DiscrepancyCondenser(
