@@ -204,10 +204,19 @@ def optimise(
 
 def standardisation(X, w):
     """Weighted mean and standard deviation (d,) of X (n, d): the
-    parametrisation of the synthetic rows (constant columns get scale 1)."""
+    parametrisation of the synthetic rows (constant columns get scale 1).
+
+    A column counts as constant when its spread is within the dtype's
+    rounding of its values or of the widest column's spread: a constant
+    column's rounding leaves a tiny standard deviation rather than zero,
+    and a Newton step divides by its square (on one class of digits
+    condensed with ``preprocessor="quantile"``, a column of 1e-16 rounding
+    noise had a spread of 4e-22, whose square underflowed to zero in
+    float32, and the step made the set NaN)."""
     centre = w @ X
     scale = (w @ (X - centre) ** 2).sqrt()
-    return centre, torch.where(scale > 0, scale, torch.ones_like(scale))
+    rounding = torch.finfo(X.dtype).eps * torch.maximum(X.abs().amax(0), scale.max())
+    return centre, torch.where(scale > rounding, scale, torch.ones_like(scale))
 
 
 class _StepRule:

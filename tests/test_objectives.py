@@ -322,3 +322,15 @@ def test_m3d_random_network_features_beat_random_subset():
     ours = np.mean([mmd(X[y == c], condenser.X_[condenser.y_ == c]) for c in range(3)])
     theirs = np.mean([mmd(X[y == c], subset.X_[subset.y_ == c]) for c in range(3)])
     assert ours < theirs
+
+
+@pytest.mark.parametrize("magnitude", [1e-20, 1e-22, 1e-24])
+def test_a_column_of_rounding_noise_counts_as_constant(magnitude):
+    # Its spread squared underflows in float32: the Newton step divided by
+    # it and made the set NaN (magnitude 1e-22) before such a column was
+    # parametrised as constant.
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.normal(size=(60, 3)), rng.normal(size=60) * magnitude])
+    X_s = WassersteinCondenser(size=6, random_state=0).fit_resample(X, None)[0]
+    assert np.isfinite(X_s).all()
+    assert np.abs(X_s[:, 3]).max() <= np.abs(X[:, 3]).max()
