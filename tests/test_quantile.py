@@ -90,24 +90,25 @@ def test_baselines_take_it_too(cls, iris):
         assert all((np.abs(X - row).max(1) < 1e-9).any() for row in X_s)
 
 
-def test_missing_values_are_imputed_or_named(iris):
-    X, y = iris
+def _with(X, value):
     X = X.copy()
-    X[3, 1] = np.nan
-    with pytest.raises(ValueError, match="missing"):
-        WassersteinCondenser(size=15, preprocessor="quantile").fit(X, y)
+    X[3, 1] = value
+    return X
+
+
+@pytest.mark.parametrize("value, message", [(np.nan, "missing"), (np.inf, "infinity")])
+def test_missing_and_infinite_values_are_named(iris, value, message):
+    X, y = iris
+    with pytest.raises(ValueError, match=message):
+        WassersteinCondenser(size=15, preprocessor="quantile").fit(_with(X, value), y)
+
+
+def test_missing_values_can_be_imputed(iris):
+    X, y = iris
     X_s, _ = WassersteinCondenser(
         size=15, preprocessor="quantile", missing="impute", max_iter=20, random_state=0
-    ).fit_resample(X, y)
+    ).fit_resample(_with(X, np.nan), y)
     assert np.isfinite(X_s).all()
-
-
-def test_infinite_values_are_refused(iris):
-    X, y = iris
-    X = X.copy()
-    X[0, 0] = np.inf
-    with pytest.raises(ValueError, match="infinity"):
-        WassersteinCondenser(size=15, preprocessor="quantile").fit(X, y)
 
 
 def test_private_condenser_refuses_private_quantiles(iris):
