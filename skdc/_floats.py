@@ -34,11 +34,12 @@ def exp(z):
 def logsumexp(z, dim):
     """``torch.logsumexp(z, dim)`` through :func:`exp`, so the sum never
     meets a subnormal term.  Slices that are all -inf give -inf."""
-    top = _finite_max(z, dim)
-    total = exp(z - top).sum(dim)
-    # exp's floor gives an all -inf slice a sum of floors, not 0.
-    empty = torch.isneginf(z).all(dim)
-    return torch.where(empty, -torch.inf, total.log() + top.squeeze(dim))
+    top = z.amax(dim, keepdim=True).detach()
+    total = exp(z - _finite(top)).sum(dim)
+    # exp's floor gives an all -inf slice a sum of floors, not 0; its
+    # maximum says so without another pass over z.
+    top = top.squeeze(dim)
+    return torch.where(top == -torch.inf, top, total.log() + _finite(top))
 
 
 def softmax(z, dim):
@@ -46,13 +47,12 @@ def softmax(z, dim):
     entry whose exponent lies below :func:`floor_exponent` after the
     slice's maximum is subtracted is exactly zero (a slower mask than
     :func:`exp`'s clamp, for plans whose zeros mean "no mass")."""
-    shifted = z - _finite_max(z, dim)
+    shifted = z - _finite(z.amax(dim, keepdim=True).detach())
     e = exp(shifted).masked_fill(shifted < floor_exponent(z.dtype), 0.0)
     return e / e.sum(dim, keepdim=True)
 
 
-def _finite_max(z, dim):
-    """The slices' maxima (kept dims, no gradient), 0 where a slice has no
-    finite maximum, so that subtracting it never makes a NaN of -inf."""
-    top = z.amax(dim, keepdim=True).detach()
+def _finite(top):
+    """Slice maxima with 0 where one is not finite, so that subtracting
+    them never makes a NaN of -inf."""
     return torch.where(torch.isfinite(top), top, torch.zeros_like(top))
