@@ -424,18 +424,21 @@ def test_plan_means_known_answers():
     assert np.isfinite(out).all()
 
 
-def test_sharpening_removes_the_entropic_blur():
+@pytest.mark.parametrize("factor", [None, 0.5])
+def test_sharpening_removes_the_entropic_blur(factor):
     # Near the k-means limit (tiny reg_m) the potentials barely matter, so
     # a sharpened set sits at the means of its Voronoi cells (a k-means
     # fixed point); the entropic optimum is pulled off them by the blur.
+    # A scaled discrepancy (factor) has the same optimum and sharpens too.
     from skdc.discrepancy import SemiRelaxedWasserstein
 
     X, y = load_iris(return_X_y=True)
     X = X[y == 0].astype(np.float64)
 
     def off_cell_means(sharpen):
+        discrepancy = SemiRelaxedWasserstein(reg_m=1e-4, sharpen=sharpen)
         condenser = DiscrepancyCondenser(
-            SemiRelaxedWasserstein(reg_m=1e-4, sharpen=sharpen),
+            discrepancy if factor is None else factor * discrepancy,
             size=5,
             random_state=0,
             tol=1e-6,

@@ -46,7 +46,8 @@ class Discrepancy:
     Optionally, ``finish(state, Y, v, *, generator=None) -> Y`` moves the
     synthetic rows once more after the loop (the class's frozen columns are
     kept); :class:`SemiRelaxedWasserstein` uses it to sharpen its
-    entropic optimum when asked.
+    entropic optimum when asked.  ``c * d`` passes ``d``'s on; a sum has
+    none, since one part's optimum is not the sum's.
     """
 
     def prepare(self, X, w, *, params=None, generator=None):
@@ -162,6 +163,15 @@ class Scaled(Discrepancy):
     def row_curvature(self, state, v):
         curvature = row_curvature(self.base, state, v)
         return None if curvature is None else self.factor * curvature
+
+    def finish(self, state, Y, v, *, generator=None):
+        # A positive factor leaves the base's optimum where it is, so its last
+        # move holds for the scaled one (a Sum has no such move: one part's
+        # optimum is not the sum's).
+        finish = getattr(self.base, "finish", None)
+        if finish is None or self.factor == 0:
+            return Y
+        return finish(state, Y, v, generator=generator)
 
     def __repr__(self):
         return f"{self.factor!r} * {self.base!r}"
