@@ -115,9 +115,9 @@ semi-relaxed default ending with a sharpening step), ``"MMD multiscale"``
 distance), ``"W2 without atoms"`` and ``"MMD without atoms"`` (the
 defaults with ``match_atoms=False``), ``"W2 with atoms"``
 (``match_atoms=True``: at every size), ``"W2 quantile"`` and ``"MMD
-quantile"`` (the defaults with ``preprocessor="quantile"``), ``"Auto + W2
-quantile"`` (AutoCondenser with ``"W2 quantile"`` added to its default
-candidates), or any other reducer class of
+quantile"`` (the defaults with ``preprocessor="quantile"``), ``"Auto
+without W2 quantile"`` (AutoCondenser's default candidates before ``"W2
+quantile"`` joined them), or any other reducer class of
 ``skdc`` or ``skdc.selection`` that needs no arguments.  Allocation is
 "balanced" when every class has the rows for it, else "proportional" (the
 output says which; ``mixed-3cls-proportional`` is always proportional); a
@@ -299,10 +299,12 @@ ALIASES = {
         preprocessor="quantile", **common
     ),
     "MMD quantile": lambda **common: MMDCondenser(preprocessor="quantile", **common),
-    "Auto + W2 quantile": lambda **common: AutoCondenser(
+    # AutoCondenser's default candidates before W2 quantile joined them.
+    "Auto without W2 quantile": lambda **common: AutoCondenser(
         candidates={
-            **default_candidates(),
-            "wasserstein-quantile": WassersteinCondenser(preprocessor="quantile"),
+            name: candidate
+            for name, candidate in default_candidates().items()
+            if name != "wasserstein-quantile"
         },
         **common,
     ),

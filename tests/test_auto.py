@@ -1,6 +1,7 @@
 """AutoCondenser: the search picks what the judge prefers, then refits it."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_diabetes, make_blobs
@@ -129,8 +130,36 @@ def test_regression_is_judged_by_r2():
 
 
 def test_default_candidates_include_the_baselines():
-    names = set(default_candidates())
-    assert {"kmeans", "random", "wasserstein", "mmd"} <= names
+    names = list(default_candidates())
+    assert names[0] == "wasserstein"  # the reference of the 1-SE rule
+    assert {"kmeans", "random", "mmd", "wasserstein-quantile"} <= set(names)
+
+
+@pytest.mark.parametrize("target", ["classes", "regression", "none"])
+def test_every_default_candidate_condenses_what_autocondenser_accepts(target):
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(
+        {
+            "amount": rng.lognormal(0.0, 2.0, 90),  # a long tail
+            "count": rng.poisson(0.3, 90),
+            "level": rng.choice(["a", "b", "c"], 90),
+        }
+    )
+    y = {
+        "classes": np.repeat([0, 1, 2], 30),
+        "regression": rng.normal(size=90),
+        "none": None,
+    }[target]
+    for name, candidate in default_candidates().items():
+        candidate.set_params(size=12, random_state=0)
+        candidate.fit(X, y)
+        assert candidate.X_.shape == (12, 3), name
+        assert list(candidate.X_.columns) == list(X.columns), name
+        assert set(candidate.X_["level"]) <= {"a", "b", "c"}, name
+        # Decoded numbers lie within the data's range.
+        assert (
+            candidate.X_["amount"].between(X["amount"].min(), X["amount"].max()).all()
+        )
 
 
 @pytest.mark.parametrize(
