@@ -157,9 +157,8 @@ def test_every_default_candidate_condenses_what_autocondenser_accepts(target):
         assert list(candidate.X_.columns) == list(X.columns), name
         assert set(candidate.X_["level"]) <= {"a", "b", "c"}, name
         # Decoded numbers lie within the data's range.
-        assert (
-            candidate.X_["amount"].between(X["amount"].min(), X["amount"].max()).all()
-        )
+        amount = candidate.X_["amount"]
+        assert amount.between(X["amount"].min(), X["amount"].max()).all(), name
 
 
 @pytest.mark.parametrize(
