@@ -165,9 +165,7 @@ class Scaled(Discrepancy):
         return None if curvature is None else self.factor * curvature
 
     def finish(self, state, Y, v, *, generator=None):
-        # A positive factor leaves the base's optimum where it is, so its last
-        # move holds for the scaled one (a Sum has no such move: one part's
-        # optimum is not the sum's).
+        # A positive factor leaves the base's optimum where it is.
         finish = getattr(self.base, "finish", None)
         if finish is None or self.factor == 0:
             return Y
