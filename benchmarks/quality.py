@@ -299,6 +299,13 @@ ALIASES = {
         preprocessor="quantile", **common
     ),
     "MMD quantile": lambda **common: MMDCondenser(preprocessor="quantile", **common),
+    # The defaults before long-tailed columns were power-mapped.
+    "W2 standard": lambda **common: WassersteinCondenser(
+        preprocessor="standard", **common
+    ),
+    "KMeans standard": lambda **common: skdc.selection.KMeansCentroids(
+        preprocessor="standard", **common
+    ),
     # AutoCondenser's default candidates before W2 quantile joined them.
     "Auto without W2 quantile": lambda **common: AutoCondenser(
         candidates={

@@ -54,6 +54,7 @@ from ._tabular import (
     check_missing,
     needs_encoding,
     non_numeric_columns,
+    numeric_tails,
 )
 from .discrepancy import MMD, FeatureMapped
 from .discrepancy._base import params_to_numpy, params_to_torch
@@ -98,12 +99,15 @@ class _BaseReducer(BaseEstimator):
         ],
         "allocation": [StrOptions({"proportional", "balanced"}), dict],
         "random_state": ["random_state"],
-        "preprocessor": [StrOptions({"auto", "quantile"}), None],
+        "preprocessor": [StrOptions({"auto", "standard", "quantile"}), None],
         "missing": [StrOptions({"error", "impute"})],
     }
 
     # Baselines reduce each class on its own (see BaseCondenser).
     _joint_classes = False
+    # preprocessor="auto" power-maps long-tailed numeric columns (a private
+    # condenser may not: finding them reads the rows).
+    _maps_tails = True
 
     @abstractmethod
     def _fit_group(self, X, w, m, seed):
@@ -483,22 +487,29 @@ class _BaseReducer(BaseEstimator):
         return X, y
 
     def _encode_X(self, X, *, reset):
-        """Validate X and encode it: mixed tables (and any X with
-        ``preprocessor="quantile"``) through a ``TableEncoder``, numbers as
-        they are (median-imputed with ``missing="impute"``).
+        """Validate X and encode it: mixed tables, numbers with long-tailed
+        columns (``preprocessor="auto"``) and any X (``"quantile"``) through
+        a ``TableEncoder``; other numbers as they are (median-imputed with
+        ``missing="impute"``).
 
         With ``reset`` (fit) the preprocessor is chosen and fitted; otherwise
         (score) the fitted ``preprocessor_`` is reused.  Returns
         ``(X, preprocessor)``, X a float ndarray.
         """
-        quantile = self.preprocessor == "quantile"
+        mode = self.preprocessor
         if reset:
-            table = quantile or (self.preprocessor == "auto" and needs_encoding(X))
+            table = mode == "quantile" or (
+                mode in ("auto", "standard") and needs_encoding(X)
+            )
+            table = table or (mode == "auto" and self._maps_tails and numeric_tails(X))
         else:
             table = isinstance(self.preprocessor_, TableEncoder)
         if table:
             array = not hasattr(X, "isna")
-            if array and quantile:
+            # Arrays take this path at fit only as numbers (quantiles, long
+            # tails); at score, as the fit took them or with quantiles.
+            numbers = reset or mode == "quantile"
+            if array and (numbers or getattr(self.preprocessor_, "array_", False)):
                 # Numbers only, checked as the numeric path checks them.
                 X = check_array(
                     X,
@@ -508,7 +519,7 @@ class _BaseReducer(BaseEstimator):
                 )
             validate_data(self, X, reset=reset, skip_check_array=True)
             if reset:
-                preprocessor = TableEncoder("quantile" if quantile else "standard")
+                preprocessor = TableEncoder(mode)
             else:
                 preprocessor = self.preprocessor_
             frame = (

@@ -95,7 +95,7 @@ class KernelHerding(_BaseReducer):
     size : int or float, default=100
         Rows in total, or a fraction of the training rows.
     allocation : {"proportional", "balanced"} or dict, default="proportional"
-    preprocessor : "auto", "quantile" or None, default="auto"
+    preprocessor : "auto", "standard", "quantile" or None, default="auto"
     missing : {"error", "impute"}, default="error"
         Mixed-type tables and missing values, as for
         :class:`~skdc.MMDCondenser`.

@@ -41,7 +41,7 @@ def test_condensing_commutes_with_monotone_maps_of_columns(iris):
     X_exp = fit.fit_resample(np.exp(X), y)[0]
     assert_allclose(np.log(X_exp), X_s, atol=0.02)
     # Standardised numbers do see them.
-    plain = WassersteinCondenser(size=15, random_state=0)
+    plain = WassersteinCondenser(size=15, preprocessor="standard", random_state=0)
     gap = np.abs(np.log(plain.fit_resample(np.exp(X), y)[0]) - X_s).max()
     assert gap > 0.1
 
@@ -57,7 +57,9 @@ def test_a_long_tail_does_not_pull_the_set_off_the_bulk():
     X_q = quantile.fit_resample(X, None)[0]
     assert_allclose(np.percentile(X_q, [25, 50, 75]), quartiles, rtol=0.2)
     # Condensed on the units themselves, the bulk's rows became one value.
-    X_units = WassersteinCondenser(size=40, random_state=0).fit_resample(X, None)[0]
+    X_units = WassersteinCondenser(
+        size=40, preprocessor="standard", random_state=0
+    ).fit_resample(X, None)[0]
     assert np.ptp(np.percentile(X_units, [25, 75])) < 0.1 * np.ptp(quartiles)
 
 

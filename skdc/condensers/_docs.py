@@ -8,16 +8,19 @@ size : int or float, default=100
         Rows per class: proportional to the class frequencies, equal shares,
         or an explicit ``{class: count}``.  Every class gets at least one
         row; asking a class for more rows than it has raises ``ValueError``.
-    preprocessor : "auto", "quantile" or None, default="auto"
-        "auto": a DataFrame with categorical, string, object or boolean
+    preprocessor : "auto", "standard", "quantile" or None, default="auto"
+        "standard": a DataFrame with categorical, string, object or boolean
         columns is encoded (standardised numbers, one-hot categories),
         condensed, and decoded back to valid rows with the same columns and
-        dtypes (see ``X_``).  "quantile": any X (arrays too) is encoded the
-        same way but with numbers mapped to normal scores through their
-        quantiles, and decoded back through them, so distances count ranks,
-        not units: for long-tailed columns (amounts, counts), whose bulk
-        standardising squeezes into a fraction of a unit.  None: X must be
-        numeric.
+        dtypes (see ``X_``); numbers alone are condensed as they are.
+        "auto": the same, and long-tailed numeric columns (amounts, counts:
+        the middle half of the rows within half a standard deviation, a
+        skewness above 2 in size, at least 20 distinct values), whose bulk
+        standardising squeezes, are first mapped by a Yeo-Johnson power and
+        decoded back through it, arrays too.
+        "quantile": every number of any X is mapped to normal scores
+        through its quantiles, so distances count ranks, not units.  None:
+        X must be numeric.
     missing : {"error", "impute"}, default="error"
         Missing values raise a ``ValueError`` naming their columns, or are
         imputed (median for numbers, most frequent value for categories);

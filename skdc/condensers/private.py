@@ -104,11 +104,13 @@ class PrivateMMDCondenser(BaseCondenser):
     allocation : {{"proportional", "balanced"}} or dict, default="proportional"
         Rows per class: proportional to the class counts released with
         noise, equal shares, or an explicit ``{{class: count}}``.
-    preprocessor : None or "auto", default=None
-        X must be numeric.  ``"auto"`` is accepted for a uniform API but
-        raises on a table that it would encode: the encoder learns its
-        categories and scales from the private rows (``"quantile"`` raises
-        for the same reason).
+    preprocessor : None, "auto" or "standard", default=None
+        X must be numeric.  ``"auto"`` and ``"standard"`` are accepted for a
+        uniform API but raise on a table that they would encode: the encoder
+        learns its categories and scales from the private rows
+        (``"quantile"`` raises for the same reason).  Nor does ``"auto"``
+        map long-tailed columns here: finding them reads the private rows;
+        map them with public statistics first.
     missing : "error", default="error"
         Missing values raise.  ``"impute"`` raises too: it would fill them
         with the private columns' medians; impute with public values first.
@@ -218,6 +220,8 @@ class PrivateMMDCondenser(BaseCondenser):
     # All classes are one problem: one release covers them, and its rows
     # carry their one-hot label in trailing columns (fixed by the allocation).
     _joint_classes = True
+    # Which columns are long-tailed is a statistic of the private rows.
+    _maps_tails = False
 
     def __init__(
         self,
@@ -318,12 +322,12 @@ class PrivateMMDCondenser(BaseCondenser):
                     "pay for; transform the columns with public quantiles "
                     "first, and pass preprocessor=None."
                 )
-            if self.preprocessor == "auto" and needs_encoding(X):
+            if self.preprocessor in ("auto", "standard") and needs_encoding(X):
                 raise ValueError(
-                    "preprocessor='auto' would fit an encoder (categories, scales) "
-                    "on the private rows, which the privacy guarantee does not pay "
-                    "for; encode the table with public categories and scales "
-                    "first, and pass preprocessor=None."
+                    f"preprocessor={self.preprocessor!r} would fit an encoder "
+                    "(categories, scales) on the private rows, which the privacy "
+                    "guarantee does not pay for; encode the table with public "
+                    "categories and scales first, and pass preprocessor=None."
                 )
             if self.missing == "impute":
                 raise ValueError(
