@@ -1,6 +1,8 @@
 """preprocessor="auto" and long-tailed numbers: a Yeo-Johnson power map of
 the columns whose bulk standardising would squeeze."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -53,6 +55,15 @@ def test_long_tailed_needs_a_squeezed_bulk_and_one_sided_skew():
     assert_array_equal(long_tailed(X), [False, False, True])
 
 
+def test_long_tailed_is_scale_free():
+    # Its moments would overflow at 1e280 and underflow at 1e-280.
+    column = _columns()[:, [1]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        flags = long_tailed(np.hstack([column, column * 1e280, column * 1e-280]))
+    assert flags.all()
+
+
 def test_long_tailed_ignores_missing_values():
     X = _columns()
     X[::3, 1] = np.nan
@@ -97,7 +108,21 @@ def test_tail_map_inverse_stays_in_the_data_range():
 def test_tail_map_powers_are_gentle_on_either_side():
     # Left tails are mirrored, so both get a log-like power below 1.
     tails = TailMap().fit(_columns())
-    assert (tails.power_.lambdas_ < 1).all()
+    assert (tails.lambdas_ < 1).all()
+
+
+def test_a_column_that_is_almost_one_value_keeps_its_magnitudes():
+    # Zero in 99% of rows: the likelihood's power is near -50, under which
+    # every nonzero value maps to nearly one number; bounded, the map still
+    # decodes each value to itself.
+    rng = np.random.RandomState(0)
+    rare = np.exp(rng.normal(size=3000) * 1.5) * 100
+    X = np.where(rng.rand(3000) < 0.99, 0.0, rare)[:, None]
+    tails = TailMap().fit(X)
+    assert tails.columns_[0]
+    # The bound: the map's distance to its ceiling at the top is >= 1e-8.
+    assert (1 + tails.top_[0]) ** tails.lambdas_[0] >= 1e-8 * (1 - 1e-9)
+    assert_allclose(tails.inverse_transform(tails.transform(X)), X, rtol=1e-6)
 
 
 def test_numeric_tails_answers_for_numbers_only():
