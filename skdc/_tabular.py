@@ -193,8 +193,9 @@ class TailMap(TransformerMixin, BaseEstimator):
 
     On values from 0 up, Yeo-Johnson with power ``lam`` is
     ``((1 + u) ** lam - 1) / lam`` (``log1p(u)`` at 0), and the power is
-    scipy's maximum-likelihood one, bounded below so that the map keeps
-    TAIL_DIGITS significant digits up to the column's largest value: a
+    scipy's maximum-likelihood one, at most 1 and bounded below so that
+    the map keeps TAIL_DIGITS significant digits up to the column's largest
+    value: a
     column that is one value in almost every row drew powers near -50,
     under which every other value maps to nearly the same number and
     decodes to an arbitrary one.  Values below the training range map as
@@ -224,10 +225,11 @@ class TailMap(TransformerMixin, BaseEstimator):
         units = self._units(tails)
         self.top_ = units.max(axis=0)
         # (1 + top) ** lam, the map's distance to its ceiling at the top,
-        # stays above 10 ** -TAIL_DIGITS.
+        # stays above 10 ** -TAIL_DIGITS; above 1 the map would stretch the
+        # tail it is there to compress.
         floor = -TAIL_DIGITS / np.log10(1.0 + self.top_)
-        fitted = [yeojohnson_normmax(u) for u in units.T]
-        self.lambdas_ = np.maximum(np.array(fitted, dtype=np.float64), floor)
+        fitted = np.array([yeojohnson_normmax(u) for u in units.T], dtype=np.float64)
+        self.lambdas_ = np.clip(fitted, floor, 1.0)
         mapped = self._power(units)
         self.low_, self.high_ = mapped.min(axis=0), mapped.max(axis=0)
         return self
