@@ -508,8 +508,8 @@ class _BaseReducer(BaseEstimator):
             array = not hasattr(X, "isna")
             # Arrays take this path at fit only as numbers (quantiles, long
             # tails); at score, as the fit took them or with quantiles.
-            numbers = reset or mode == "quantile"
-            if array and (numbers or getattr(self.preprocessor_, "array_", False)):
+            fitted_array = not reset and getattr(self.preprocessor_, "array_", False)
+            if array and (reset or mode == "quantile" or fitted_array):
                 # Numbers only, checked as the numeric path checks them.
                 X = check_array(
                     X,

@@ -195,9 +195,8 @@ class TailMap(TransformerMixin, BaseEstimator):
     ``((1 + u) ** lam - 1) / lam`` (``log1p(u)`` at 0), and the power is
     scipy's maximum-likelihood one, at most 1 and bounded below so that
     the map keeps TAIL_DIGITS significant digits up to the column's largest
-    value: a
-    column that is one value in almost every row drew powers near -50,
-    under which every other value maps to nearly the same number and
+    value: a column that is one value in almost every row drew powers near
+    -50, under which every other value maps to nearly the same number and
     decodes to an arbitrary one.  Values below the training range map as
     its lowest, and the inverse clips to the mapped training range.
 
