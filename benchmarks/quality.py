@@ -299,10 +299,12 @@ ALIASES = {
         preprocessor="quantile", **common
     ),
     "MMD quantile": lambda **common: MMDCondenser(preprocessor="quantile", **common),
-    # The defaults before long-tailed columns were power-mapped.
+    # The defaults before long-tailed columns were power-mapped and copied
+    # columns weighed as one.
     "W2 standard": lambda **common: WassersteinCondenser(
         preprocessor="standard", **common
     ),
+    "MMD standard": lambda **common: MMDCondenser(preprocessor="standard", **common),
     "KMeans standard": lambda **common: skdc.selection.KMeansCentroids(
         preprocessor="standard", **common
     ),

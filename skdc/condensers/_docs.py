@@ -17,10 +17,12 @@ size : int or float, default=100
         the middle half of the rows within half a standard deviation, a
         skewness above 2 in size, at least 20 distinct values), whose bulk
         standardising squeezes, are first mapped by a Yeo-Johnson power and
-        decoded back through it, arrays too.
+        decoded back through it, arrays too; and in an encoded table,
+        numeric columns that copy each other (correlation 0.99 or more in
+        size: a charge that is minutes times a rate) weigh as one column.
         "quantile": every number of any X is mapped to normal scores
-        through its quantiles, so distances count ranks, not units.  None:
-        X must be numeric.
+        through its quantiles, so distances count ranks, not units; copies
+        weigh as one.  None: X must be numeric.
     missing : {"error", "impute"}, default="error"
         Missing values raise a ``ValueError`` naming their columns, or are
         imputed (median for numbers, most frequent value for categories);
