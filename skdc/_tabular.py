@@ -276,11 +276,14 @@ class TailMap(TransformerMixin, BaseEstimator):
     def _units(self, tails):
         return (tails - self.origin_) / self.scale_
 
+    def _divisors(self):
+        """The powers, with 1 where a power is 0 (whose map is the log)."""
+        return np.where(self.lambdas_ == 0, 1.0, self.lambdas_)
+
     def _power(self, units):
         logs = np.log1p(np.maximum(units, 0.0))
         lam = self.lambdas_
-        safe = np.where(lam == 0, 1.0, lam)
-        return np.where(lam == 0, logs, np.expm1(lam * logs) / safe)
+        return np.where(lam == 0, logs, np.expm1(lam * logs) / self._divisors())
 
     def transform(self, X):
         X = np.array(X, dtype=np.float64)  # a copy: columns are replaced
@@ -291,8 +294,7 @@ class TailMap(TransformerMixin, BaseEstimator):
         X = np.array(X, dtype=np.float64)
         mapped = np.clip(X[:, self.columns_], self.low_, self.high_)
         lam = self.lambdas_
-        safe = np.where(lam == 0, 1.0, lam)
-        logs = np.where(lam == 0, mapped, np.log1p(lam * mapped) / safe)
+        logs = np.where(lam == 0, mapped, np.log1p(lam * mapped) / self._divisors())
         X[:, self.columns_] = np.expm1(logs) * self.scale_ + self.origin_
         return X
 
