@@ -1,6 +1,12 @@
 """Test-session settings."""
 
+import pytest
 import torch
+
+# Per-test peak of torch's GPU allocator, read only where CUDA is visible:
+# with device="auto" the whole suite runs on a GPU there, and a test that
+# holds far more than its tiny data needs shows up in the summary.
+_GPU_PEAKS = {}
 
 
 def pytest_configure(config):
@@ -10,3 +16,29 @@ def pytest_configure(config):
     # thread for the whole session; the fits' own one-thread blocks then
     # restore one thread, not two.
     torch.set_num_threads(1)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    gpu = torch.cuda.is_available()
+    if gpu:
+        torch.cuda.reset_peak_memory_stats()
+    yield
+    if gpu:
+        # user_properties travel with the report, so xdist's workers' peaks
+        # reach the controlling process too.
+        item.user_properties.append(("gpu_peak", torch.cuda.max_memory_allocated()))
+
+
+def pytest_runtest_logreport(report):
+    for key, value in report.user_properties:
+        if key == "gpu_peak":
+            _GPU_PEAKS[report.nodeid] = value
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _GPU_PEAKS:
+        return
+    terminalreporter.section("largest GPU peaks (torch allocator)")
+    for nodeid, peak in sorted(_GPU_PEAKS.items(), key=lambda kv: -kv[1])[:10]:
+        terminalreporter.write_line(f"{peak / 2**20:10.1f} MiB  {nodeid}")
