@@ -113,8 +113,11 @@ semi-relaxed default ending with a sharpening step), ``"MMD multiscale"``
 (AutoCondenser's multi-scale MMD candidate), ``"W2 + MMD multiscale"``
 (the sum of the two, the MMD weighted by the class's mean squared
 distance), ``"W2 without atoms"`` and ``"MMD without atoms"`` (the
-defaults with ``match_atoms=False``), ``"W2 with atoms"``
-(``match_atoms=True``: at every size), ``"W2 quantile"`` and ``"MMD
+defaults with ``match_atoms=False``: neither atoms nor data values),
+``"W2 without data values"`` and ``"MMD without data values"`` (atoms as
+the default puts them, no other value moved onto the data's: the defaults
+before 2026-11-29), ``"W2 with atoms"`` (``match_atoms=True``: at every
+size), ``"W2 quantile"`` and ``"MMD
 quantile"`` (the defaults with ``preprocessor="quantile"``), ``"Auto
 without W2 quantile"`` (AutoCondenser's default candidates before ``"W2
 quantile"`` joined them), or any other reducer class of
@@ -215,6 +218,19 @@ class _MMDLooped(MMDCondenser):
     _stack_groups = False
 
 
+class _W2WithoutDataValues(WassersteinCondenser):
+    """The default W2 without moving values left between the data's values
+    onto them (its default before 2026-11-29)."""
+
+    _data_values = False
+
+
+class _MMDWithoutDataValues(MMDCondenser):
+    """The default MMD without moving values onto the data's."""
+
+    _data_values = False
+
+
 class _SemiRelaxedAtResolution(SemiRelaxedWasserstein):
     """Semi-relaxed W2 whose epsilon is ``reg`` times the mean squared
     distance from a real row to the nearest of m real rows drawn at random
@@ -294,6 +310,8 @@ ALIASES = {
     ),
     "W2 with atoms": lambda **common: WassersteinCondenser(match_atoms=True, **common),
     "MMD without atoms": lambda **common: MMDCondenser(match_atoms=False, **common),
+    "W2 without data values": _W2WithoutDataValues,
+    "MMD without data values": _MMDWithoutDataValues,
     # Numbers condensed as normal scores of their quantiles.
     "W2 quantile": lambda **common: WassersteinCondenser(
         preprocessor="quantile", **common

@@ -15,6 +15,11 @@ an atom, one holding at least the row's own share of the data's weight, the
 row takes it; elsewhere it keeps its value, so continuous columns, where
 averaging denoises (1-NN on averaged rows beats 1-NN on real ones), are
 left alone.
+
+:func:`to_data_values` then moves, at any size, every value left between
+the data's values in such a column onto the nearest one: where a column is
+zero in most rows and 10 to 50 in the rest, an average of the two sits at
+1 or 2, which no real row holds.  Continuous columns keep their values.
 """
 
 import numpy as np
@@ -37,6 +42,13 @@ def matches_atoms(setting, n_rows):
     if setting == "auto":
         return n_rows >= AUTO_MIN_ROWS
     return bool(setting)
+
+
+def takes_data_values(setting):
+    """Whether ``match_atoms=setting`` moves the values of columns where
+    values repeat onto the data's (:func:`to_data_values`): at every size
+    unless it is False."""
+    return setting == "auto" or bool(setting)
 
 
 def match_atoms(X, w, Y, v=None, columns=None):
@@ -115,6 +127,71 @@ def match_atoms(X, w, Y, v=None, columns=None):
         atom = cdf[last] - cdf[first] >= share
         out[ranked[atom], j] = value[atom]
     return out
+
+
+def to_data_values(X, Y, columns=None):
+    """Y with every value of a column in which values repeat moved onto the
+    nearest value of that column in X.
+
+    Repeats mark counts, codes and amounts with atoms, whose values between
+    the data's (an average of 0 and 25 at 1.5) no real row holds.  A
+    continuous column (no value repeats among evenly spaced rows, at most
+    ``_PROBE_ROWS``) keeps its fitted values.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        Real rows (one class's).
+    Y : ndarray of shape (m, d)
+        Synthetic rows.
+    columns : array-like of int, default=None
+        Columns to treat; None: all.
+
+    Returns
+    -------
+    ndarray of shape (m, d)
+        A copy of Y; the other columns are unchanged.
+
+    Examples
+    --------
+    The first column is 0 in most rows and 10 to 40 in the others: 1.5 and
+    4.0 lie where no row does and go to 0, 24.0 to 22.  The second never
+    repeats a value and is left alone.
+
+    >>> X = np.array([[0, 0.1], [0, 0.7], [0, 1.3], [10, 2.2], [22, 2.9], [40, 3.4]])
+    >>> to_data_values(X, np.array([[1.5, 1.0], [4.0, 2.0], [24.0, 3.0]]))
+    array([[ 0.,  1.],
+           [ 0.,  2.],
+           [22.,  3.]])
+    """
+    Y = np.asarray(Y, dtype=np.float64)
+    n = X.shape[0]
+    columns = range(Y.shape[1]) if columns is None else columns
+    probe = slice(None, None, max(1, n // _PROBE_ROWS))
+    out = Y.copy()
+    for j in columns:
+        column = np.asarray(X[:, j], dtype=np.float64)
+        sample = np.sort(column[probe])
+        if not np.any(sample[1:] == sample[:-1]):
+            continue  # no value repeats: continuous, its fitted values stay
+        values = out[:, j]
+        # Values already on a sampled row's value need no search over every
+        # row (a long column is sorted only when some value is off them).
+        off = _nearest(sample, values) != values
+        if off.any():
+            every = sample if len(sample) == n else np.sort(column)
+            out[np.flatnonzero(off), j] = _nearest(every, values[off])
+    return out
+
+
+def _nearest(sorted_values, values):
+    """The nearest of ``sorted_values`` to each of ``values`` (ties: the
+    lower)."""
+    if len(sorted_values) == 1:
+        return np.full(len(values), sorted_values[0])
+    at = np.clip(np.searchsorted(sorted_values, values), 1, len(sorted_values) - 1)
+    below, above = sorted_values[at - 1], sorted_values[at]
+    return np.where(values - below <= above - values, below, above)
 
 
 def _all_distinct(values):

@@ -1,4 +1,5 @@
-"""match_atoms: synthetic values put on the values many real rows share."""
+"""match_atoms: synthetic values put on the values many real rows share,
+and out of the stretches of a column that no real row holds."""
 
 import numpy as np
 import pandas as pd
@@ -6,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import skdc._marginals
 from skdc import (
     DiscrepancyCondenser,
     GradientMatchingCondenser,
@@ -14,7 +16,13 @@ from skdc import (
     PrivateMMDCondenser,
     WassersteinCondenser,
 )
-from skdc._marginals import AUTO_MIN_ROWS, match_atoms, matches_atoms
+from skdc._marginals import (
+    AUTO_MIN_ROWS,
+    match_atoms,
+    matches_atoms,
+    takes_data_values,
+    to_data_values,
+)
 
 # Short fits: the tests compare sets with and without matching.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -167,3 +175,78 @@ def test_match_atoms_is_validated():
     X, y = _counts_table(100)
     with pytest.raises(ValueError, match="match_atoms"):
         WassersteinCondenser(match_atoms="yes", size=4).fit(X, y)
+
+
+# ----------------------------------------------------------- data values
+def test_values_between_the_data_values_move_to_the_nearest():
+    # 0 in six rows, then 10, 22 and 40: 1.5 goes to 0, 24 to 22, 35 to 40
+    # and 16 (a tie) to the lower; values the data holds stay.
+    X = np.array([0.0] * 6 + [10.0, 22.0, 40.0])[:, None]
+    Y = np.array([1.5, 0.0, 24.0, 35.0, 16.0, 10.0])[:, None]
+    out = to_data_values(X, Y)
+    np.testing.assert_array_equal(out[:, 0], [0.0, 0.0, 22.0, 40.0, 10.0, 10.0])
+    np.testing.assert_array_equal(Y[:, 0], [1.5, 0.0, 24.0, 35.0, 16.0, 10.0])
+
+
+def test_data_values_leave_continuous_and_other_columns_alone():
+    rng = np.random.default_rng(0)
+    # Normal draws never repeat, even where 40 rows leave wide gaps.
+    X = np.column_stack([rng.normal(size=40), np.repeat([0.0, 1.0], 20)])
+    Y = np.column_stack([np.linspace(-2.5, 2.5, 11), np.full(11, 0.3)])
+    out = to_data_values(X, Y)
+    np.testing.assert_array_equal(out[:, 0], Y[:, 0])
+    np.testing.assert_array_equal(out[:, 1], 0.0)
+    np.testing.assert_array_equal(to_data_values(X, Y, columns=[0]), Y)
+
+
+def test_long_columns_are_searched_in_every_row(monkeypatch):
+    # Every 100th row is sampled; 57 sits in one row between them, so 56
+    # goes to it although the nearest sampled value is 9.
+    monkeypatch.setattr(skdc._marginals, "_PROBE_ROWS", 100)
+    column = np.repeat(np.arange(10.0), 1000)
+    column[5001] = 57.0
+    Y = np.array([[56.0], [3.0], [8.6], [30.0]])
+    out = to_data_values(column[:, None], Y)
+    brute = [column[np.argmin(np.abs(column - value))] for value in Y[:, 0]]
+    np.testing.assert_array_equal(out[:, 0], brute)
+    np.testing.assert_array_equal(out[:, 0], [57.0, 3.0, 9.0, 9.0])
+
+
+def _messages_table(n=1500, seed=0):
+    """Voice-mail messages, 0 without the plan (70% of rows) and 10 to 40
+    with it, the plan rarer in class 1; continuous minutes and noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    plan = rng.random(n) < np.where(y == 1, 0.15, 0.4)
+    X = pd.DataFrame(
+        {
+            "messages": np.where(plan, rng.integers(10, 41, n), 0),
+            "minutes": rng.normal(180 + 30 * y, 50, n),
+            "noise": rng.normal(size=n),
+        }
+    )
+    return X, y
+
+
+@pytest.mark.parametrize("condenser", [WassersteinCondenser, MMDCondenser])
+def test_condensed_values_are_values_the_data_holds(condenser):
+    # 10 rows a class, so no atoms under "auto"; a row averaging rows with
+    # and without the plan lands between 0 and 10, where no real row lies.
+    X, y = _messages_table()
+    common = {"size": 20, "allocation": "balanced", "random_state": 0, "max_iter": 60}
+    X_auto, y_auto = condenser(**common).fit_resample(X, y)
+    X_off, _ = condenser(match_atoms=False, **common).fit_resample(X, y)
+
+    def between(values):
+        return (values > 0) & (values < 10)
+
+    assert between(X_off["messages"]).any()  # so the test can fail
+    for k in (0, 1):
+        real = X["messages"][y == k]
+        assert np.isin(X_auto["messages"][y_auto == k], real).all()
+    np.testing.assert_array_equal(X_auto["minutes"], X_off["minutes"])
+
+
+def test_only_false_turns_data_values_off():
+    assert takes_data_values("auto") and takes_data_values(True)
+    assert not takes_data_values(False)

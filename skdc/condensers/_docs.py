@@ -68,9 +68,13 @@ match_atoms : "auto" or bool, default="auto"
         trained on them splits in gaps the test rows never fall in.
         ``"auto"`` does it for classes of at least 20 synthetic rows: below
         that, each row stands for many real ones and its averages help
-        linear models and 1-NN more than the values help forests.  Numeric
-        columns only: categories are decoded on their own.  See the Notes
-        of :class:`~skdc.WassersteinCondenser`."""
+        linear models and 1-NN more than the values help forests.  Then,
+        at every size unless ``False``, each value of a column in which
+        values repeat moves to the nearest value its class holds (an
+        average of 0 and 25 messages at 2 goes to 0); continuous columns
+        keep their fitted values.  Numeric columns only: categories are
+        decoded on their own.  See the Notes of
+        :class:`~skdc.WassersteinCondenser`."""
 
 FEATURE_MAP_PARAMETER = """\
 feature_map : "random_network", torch.nn.Module, callable or fitted \
