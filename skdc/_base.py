@@ -289,7 +289,7 @@ class _BaseReducer(BaseEstimator):
                 # After the snapping, which rounds whole numbers: one that no
                 # row holds (1 where the data jumps from 0 to 10) moves too.
                 results = [
-                    {**r, "X": to_data_values(Z[g], r["X"], columns)}
+                    {**r, "X": to_data_values(Z[g], w[g], r["X"], columns)}
                     for r, g in zip(results, groups)
                 ]
             # Baselines resolve no settings while fitting: measuring on the

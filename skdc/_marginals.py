@@ -1,4 +1,5 @@
-"""Put synthetic values on the data's atoms: values many real rows share.
+"""Put synthetic values on the data's: on atoms, values many real rows
+share, and, in columns whose values repeat, never between them.
 
 A condenser's rows are averages of real rows.  Where a column is mostly
 zero, whole numbers or a few round amounts, an average lands where no real
@@ -129,9 +130,9 @@ def match_atoms(X, w, Y, v=None, columns=None):
     return out
 
 
-def to_data_values(X, Y, columns=None):
+def to_data_values(X, w, Y, columns=None):
     """Y with every value of a column in which values repeat moved onto the
-    nearest value of that column in X.
+    nearest value of that column among the rows of X with positive weight.
 
     Repeats mark counts, codes and amounts with atoms, whose values between
     the data's (an average of 0 and 25 at 1.5) no real row holds.  A
@@ -142,6 +143,9 @@ def to_data_values(X, Y, columns=None):
     ----------
     X : ndarray of shape (n, d)
         Real rows (one class's).
+    w : ndarray of shape (n,)
+        Their weights: a row of weight 0 is not data, and its values are not
+        offered.
     Y : ndarray of shape (m, d)
         Synthetic rows.
     columns : array-like of int, default=None
@@ -159,12 +163,16 @@ def to_data_values(X, Y, columns=None):
     repeats a value and is left alone.
 
     >>> X = np.array([[0, 0.1], [0, 0.7], [0, 1.3], [10, 2.2], [22, 2.9], [40, 3.4]])
-    >>> to_data_values(X, np.array([[1.5, 1.0], [4.0, 2.0], [24.0, 3.0]]))
+    >>> Y = np.array([[1.5, 1.0], [4.0, 2.0], [24.0, 3.0]])
+    >>> to_data_values(X, np.ones(6), Y)
     array([[ 0.,  1.],
            [ 0.,  2.],
            [22.,  3.]])
     """
     Y = np.asarray(Y, dtype=np.float64)
+    held = np.asarray(w) > 0
+    if not held.all():
+        X = X[held]
     n = X.shape[0]
     columns = range(Y.shape[1]) if columns is None else columns
     probe = slice(None, None, max(1, n // _PROBE_ROWS))
@@ -172,7 +180,7 @@ def to_data_values(X, Y, columns=None):
     for j in columns:
         column = np.asarray(X[:, j], dtype=np.float64)
         sample = np.sort(column[probe])
-        if not np.any(sample[1:] == sample[:-1]):
+        if _all_distinct(sample):
             continue  # no value repeats: continuous, its fitted values stay
         values = out[:, j]
         # Values already on a sampled row's value need no search over every

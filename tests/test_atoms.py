@@ -183,7 +183,7 @@ def test_values_between_the_data_values_move_to_the_nearest():
     # and 16 (a tie) to the lower; values the data holds stay.
     X = np.array([0.0] * 6 + [10.0, 22.0, 40.0])[:, None]
     Y = np.array([1.5, 0.0, 24.0, 35.0, 16.0, 10.0])[:, None]
-    out = to_data_values(X, Y)
+    out = to_data_values(X, np.ones(9), Y)
     np.testing.assert_array_equal(out[:, 0], [0.0, 0.0, 22.0, 40.0, 10.0, 10.0])
     np.testing.assert_array_equal(Y[:, 0], [1.5, 0.0, 24.0, 35.0, 16.0, 10.0])
 
@@ -193,10 +193,18 @@ def test_data_values_leave_continuous_and_other_columns_alone():
     # Normal draws never repeat, even where 40 rows leave wide gaps.
     X = np.column_stack([rng.normal(size=40), np.repeat([0.0, 1.0], 20)])
     Y = np.column_stack([np.linspace(-2.5, 2.5, 11), np.full(11, 0.3)])
-    out = to_data_values(X, Y)
+    out = to_data_values(X, np.ones(40), Y)
     np.testing.assert_array_equal(out[:, 0], Y[:, 0])
     np.testing.assert_array_equal(out[:, 1], 0.0)
-    np.testing.assert_array_equal(to_data_values(X, Y, columns=[0]), Y)
+    np.testing.assert_array_equal(to_data_values(X, np.ones(40), Y, columns=[0]), Y)
+
+
+def test_rows_of_weight_zero_offer_no_values():
+    X = np.array([0.0, 0.0, 3.0, 10.0, 10.0])[:, None]
+    Y = np.array([[2.9], [4.0]])
+    w = np.array([1.0, 1.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(to_data_values(X, np.ones(5), Y), [[3.0], [3.0]])
+    np.testing.assert_array_equal(to_data_values(X, w, Y), [[0.0], [0.0]])
 
 
 def test_long_columns_are_searched_in_every_row(monkeypatch):
@@ -206,7 +214,7 @@ def test_long_columns_are_searched_in_every_row(monkeypatch):
     column = np.repeat(np.arange(10.0), 1000)
     column[5001] = 57.0
     Y = np.array([[56.0], [3.0], [8.6], [30.0]])
-    out = to_data_values(column[:, None], Y)
+    out = to_data_values(column[:, None], np.ones(len(column)), Y)
     brute = [column[np.argmin(np.abs(column - value))] for value in Y[:, 0]]
     np.testing.assert_array_equal(out[:, 0], brute)
     np.testing.assert_array_equal(out[:, 0], [57.0, 3.0, 9.0, 9.0])
