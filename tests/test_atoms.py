@@ -1,5 +1,5 @@
 """match_atoms: synthetic values put on the values many real rows share,
-and out of the stretches of a column that no real row holds."""
+and, in columns whose values repeat, on values the data holds."""
 
 import numpy as np
 import pandas as pd
