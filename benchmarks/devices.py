@@ -30,9 +30,8 @@ import warnings
 
 import numpy as np
 import torch
+from quality import mixed, models  # benchmarks/quality.py, beside this script
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import train_test_split
-from sklearn.neural_network import MLPClassifier
 
 from skdc import (
     AutoCondenser,
@@ -43,21 +42,14 @@ from skdc import (
     PrivateMMDCondenser,
     WassersteinCondenser,
 )
-from skdc._evaluation import (
-    Split,
-    default_models,
-    digits_split,
-    format_table,
-    mixed_table,
-    model_for,
-)
+from skdc._evaluation import digits_split, format_table, model_for
 from skdc.auto import default_candidates
 
 
 def condensers(size, device, image_shape=None):
     """name -> condenser on ``device``; DM's ConvNet only for images."""
     common = {"size": size, "allocation": "balanced", "random_state": 0}
-    common["device"] = device
+    common.update(device=device)
     chosen = {
         "MMD": MMDCondenser(**common),
         "MMD rff": MMDCondenser(features="rff", **common),
@@ -87,13 +79,6 @@ def auto(size, device):
     )
 
 
-def models():
-    return {
-        **default_models(random_state=0),
-        "MLP": MLPClassifier((64,), max_iter=1000, random_state=0),
-    }
-
-
 def fit_and_score(condenser, split, scoring):
     """(fit seconds, mean score over the four models) of one condenser."""
     start = time.perf_counter()
@@ -111,12 +96,11 @@ def fit_and_score(condenser, split, scoring):
 
 def compare(label, build, devices, split, scoring):
     """One row per method: every device's fit time and score."""
-    rows = []
-    for name in build("cpu"):
+    rows, built = [], {device: build(device) for device in devices}
+    for name in built[devices[0]]:
         row = {"data": label, "method": name}
         for device in devices:
-            condenser = build(device)[name]
-            seconds, score = fit_and_score(condenser, split, scoring)
+            seconds, score = fit_and_score(built[device][name], split, scoring)
             row[f"{device}_s"], row[f"{device}_score"] = seconds, score
         rows.append(row)
         measured = ", ".join(
@@ -154,18 +138,14 @@ def main(argv=None):
     rows = compare("digits", digit_condensers, devices, split, "accuracy")
 
     if not args.skip_mixed:
-        frame, y = mixed_table(20_000, n_classes=2, weights=[0.75, 0.25])
-        table = Split(
-            *train_test_split(frame, y, test_size=0.3, stratify=y, random_state=0)
-        )
+        table = mixed([0.75, 0.25])(20_000)  # the quality suite's "mixed"
 
         def table_condensers(device):
             common = {"size": 2 * args.per_class, "allocation": "balanced"}
+            common.update(device=device, random_state=0)
             chosen = {
-                "MMD": MMDCondenser(device=device, random_state=0, **common),
-                "W2 (default)": WassersteinCondenser(
-                    device=device, random_state=0, **common
-                ),
+                "MMD": MMDCondenser(**common),
+                "W2 (default)": WassersteinCondenser(**common),
             }
             if not args.skip_auto:
                 chosen["AutoCondenser"] = auto(2 * args.per_class, device)

@@ -48,8 +48,8 @@ def matches_atoms(setting, n_rows):
 def takes_data_values(setting):
     """Whether ``match_atoms=setting`` moves the values of columns where
     values repeat onto the data's (:func:`to_data_values`): at every size
-    unless it is False."""
-    return setting == "auto" or bool(setting)
+    unless it is False ("auto" is true)."""
+    return bool(setting)
 
 
 def match_atoms(X, w, Y, v=None, columns=None):
