@@ -1,7 +1,15 @@
 """Test-session settings."""
 
+import os
+
 import pytest
 import torch
+
+# Some tests call POT on torch tensors to check skdc against it.  POT tries
+# its JAX backend first, and where JAX has a CUDA build its first GPU array
+# reserves 75% of the GPU, so one xdist worker starved the others (seen on
+# an H200).  skdc itself hands POT NumPy only (discrepancy/_transport.py).
+os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 
 # Per-test peak of torch's GPU allocator, read only where CUDA is visible:
 # with device="auto" the whole suite runs on a GPU there, and a test that

@@ -1,6 +1,6 @@
 """Optimal-transport discrepancies on torch tensors (POT for exact OT).
 
-* :class:`Wasserstein` — exact W_p^p (network simplex, ``ot.emd2``).  For
+* :class:`Wasserstein` — exact W_p^p (POT's network simplex).  For
   p = 2 a Newton step moves each synthetic row to the barycentre of the real
   mass the transport plan gives it, Cuturi & Doucet's fixed point, whose
   limit is a free-support barycenter (WMDD).
@@ -20,12 +20,12 @@ where the distance's is not (at zero).
 
 import numbers
 
-import ot
 import torch
 
 from .. import _floats
 from ..kernels import sq_distances
 from ._base import Discrepancy, real_batch
+from ._transport import emd2, wasserstein_1d
 
 METHODS = ("exact", "sinkhorn", "sliced")
 
@@ -87,7 +87,7 @@ class Wasserstein(Discrepancy):
     def __call__(self, state, Y, v, *, batch=None, generator=None):
         X, w = real_batch(state, batch)
         M = cost_matrix(X, Y, self.p)  # (n, m)
-        return ot.emd2(w, v, M)
+        return emd2(w, v, M)
 
     def row_curvature(self, state, v):
         # d^2/dy_j^2 of sum_ij pi_ij ||x_i - y_j||^2 at a fixed plan is
@@ -425,5 +425,5 @@ class SlicedWasserstein(Discrepancy):
         # which returns its p-th root: the root's gradient is infinite (NaN
         # after backward) when the synthetic rows match the data exactly,
         # e.g. a class whose rows are all equal.
-        projected = ot.wasserstein_1d(X @ theta, Y @ theta, w, v, p=self.p)  # (k,)
+        projected = wasserstein_1d(X @ theta, Y @ theta, w, v, self.p)  # (k,)
         return projected.mean()
