@@ -16,7 +16,7 @@ on the GPU too.  AutoCondenser has no device of its own: its candidates are
 set to the device.
 
     python benchmarks/devices.py [--per-class 10] [--skip-mixed] [--skip-auto]
-        [--devices cuda cpu]
+        [--devices cuda cpu] [--methods NAME ...]
 
 With "cuda" among ``--devices`` (the default) it needs a CUDA device and
 exits with status 2 without one; ``--devices cpu`` checks the script
@@ -94,10 +94,12 @@ def fit_and_score(condenser, split, scoring):
     return seconds, float(np.mean(scores))
 
 
-def compare(label, build, devices, split, scoring):
+def compare(label, build, devices, split, scoring, methods=None):
     """One row per method: every device's fit time and score."""
     rows, built = [], {device: build(device) for device in devices}
     for name in built[devices[0]]:
+        if methods is not None and name not in methods:
+            continue
         row = {"data": label, "method": name}
         for device in devices:
             seconds, score = fit_and_score(built[device][name], split, scoring)
@@ -117,7 +119,13 @@ def main(argv=None):
     parser.add_argument("--skip-auto", action="store_true")
     # --devices cpu runs the script without a GPU (a check of the script).
     parser.add_argument("--devices", nargs="+", default=["cuda", "cpu"])
+    # Only these rows (names as in the table), to fit a short GPU loan.
+    parser.add_argument("--methods", nargs="+", default=None)
     args = parser.parse_args(argv)
+    known = [*condensers(10, "cpu", image_shape=(8, 8)), "AutoCondenser"]
+    unknown = sorted(set(args.methods or ()) - set(known))
+    if unknown:
+        parser.error(f"unknown --methods {unknown}; choose from {known}")
     devices = list(dict.fromkeys(args.devices))
     if "cuda" in devices and not torch.cuda.is_available():
         print("benchmarks/devices.py needs a CUDA device; none is visible.")
@@ -135,7 +143,7 @@ def main(argv=None):
             chosen["AutoCondenser"] = auto(size, device)
         return chosen
 
-    rows = compare("digits", digit_condensers, devices, split, "accuracy")
+    rows = compare("digits", digit_condensers, devices, split, "accuracy", args.methods)
 
     if not args.skip_mixed:
         table = mixed([0.75, 0.25])(20_000)  # the quality suite's "mixed"
@@ -151,7 +159,9 @@ def main(argv=None):
                 chosen["AutoCondenser"] = auto(2 * args.per_class, device)
             return chosen
 
-        rows += compare("mixed", table_condensers, devices, table, "balanced_accuracy")
+        rows += compare(
+            "mixed", table_condensers, devices, table, "balanced_accuracy", args.methods
+        )
 
     columns = {"data": "data", "method": "method"}
     formats = {}
