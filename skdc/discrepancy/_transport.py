@@ -32,15 +32,15 @@ class _ExactCost(torch.autograd.Function):
             _host(a), _host(b), _host(M), numItermax=NUM_ITER_MAX, log=True
         )
 
-        def back(x):
-            return torch.as_tensor(x, dtype=M.dtype, device=M.device)
+        def back(x, like):
+            return torch.as_tensor(x, dtype=like.dtype, device=like.device)
 
         ctx.save_for_backward(
-            back(log["u"] - log["u"].mean()),
-            back(log["v"] - log["v"].mean()),
-            back(plan),
+            back(log["u"] - log["u"].mean(), a),
+            back(log["v"] - log["v"].mean(), b),
+            back(plan, M),
         )
-        return back(np.float64(log["cost"]))
+        return back(np.float64(log["cost"]), M)
 
     @staticmethod
     def backward(ctx, grad):
