@@ -381,6 +381,25 @@ def _listed(columns):
     return ", ".join(repr(c) if isinstance(c, str) else str(c) for c in columns)
 
 
+def _check_one_kind(values, name):
+    """Refuse a column of levels that mixes text with numbers: scikit-learn's
+    encoders cannot sort such levels, and their error names no column."""
+    import pandas as pd
+
+    if not pd.api.types.infer_dtype(values, skipna=True).startswith("mixed"):
+        return
+    present = values[pd.notna(values)]
+    text = np.fromiter((isinstance(v, str) for v in present), bool, len(present))
+    if text.any() and not text.all():
+        kinds = sorted({type(v).__name__ for v in present})
+        raise TypeError(
+            f"Column {name!r} mixes text and numbers ({', '.join(kinds)} "
+            f"values); make it one kind first: X[{name!r}].astype(str) "
+            f"condenses it as levels, pd.to_numeric(X[{name!r}], "
+            "errors='coerce') as numbers (its text then counts as missing)."
+        )
+
+
 def decode_categories(P, method="counts"):
     """Soft one-hot rows -> one category per row.
 
@@ -659,6 +678,7 @@ class TableEncoder:
             if kind == _CATEGORY:
                 values = column.astype(object).to_numpy(copy=True)
                 values[column.isna().to_numpy()] = np.nan
+                _check_one_kind(values, X.columns[i])
             else:
                 values = column.to_numpy(dtype=np.float64, na_value=np.nan)
             columns[i] = values

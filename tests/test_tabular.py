@@ -134,6 +134,25 @@ def test_date_columns_are_refused_by_name():
         RandomSubset(size=4).fit(frame, y)
 
 
+def test_a_column_of_text_and_numbers_is_refused_by_name_with_the_fix():
+    frame, y = _table()
+    frame["code"] = pd.Series([1, "x", 2.5] * 20, dtype=object)
+    with pytest.raises(TypeError, match=r"Column 'code' mixes text and numbers"):
+        WassersteinCondenser(size=4, **FAST).fit(frame, y)
+    holed = frame.copy()
+    holed.loc[3, "code"] = None  # a missing value is no third kind
+    with pytest.raises(TypeError, match=r"\(float, int, str values\)"):
+        WassersteinCondenser(size=4, missing="impute", **FAST).fit(holed, y)
+    # The fix the message names makes a table that condenses.
+    frame["code"] = frame["code"].astype(str)
+    out, _ = WassersteinCondenser(size=4, **FAST).fit_resample(frame, y)
+    assert set(out["code"]) <= {"1", "x", "2.5"}
+    # Numbers of several types, or numbers and booleans, sort: accepted.
+    frame["code"] = pd.Series([1, 2.5, True] * 20, dtype=object)
+    out, _ = WassersteinCondenser(size=4, **FAST).fit_resample(frame, y)
+    assert set(out["code"]) <= {1, 2.5, True}
+
+
 _LEVELS = st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=3)
 
 
