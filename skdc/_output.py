@@ -19,12 +19,14 @@ def wrap_like(X_in, y_in, X_out, y_out):
 
         frame = pd.DataFrame(X_out, columns=X_in.columns)
         for column, dtype in X_in.dtypes.items():
-            # Extension dtypes (nullable ints, categories) are left as floats.
-            kind = dtype.kind if isinstance(dtype, np.dtype) else "O"
+            # pandas' nullable dtypes (Int64, Float64, boolean) have a kind
+            # too, and take whole floats and booleans through astype.
+            kind = getattr(dtype, "kind", "O")
+            values = frame[column].to_numpy()
             if kind == "b":
-                frame[column] = frame[column].to_numpy() > 0.5
+                frame[column] = pd.Series(values > 0.5).astype(dtype)
             elif kind in "iu":
-                frame[column] = np.rint(frame[column].to_numpy()).astype(dtype)
+                frame[column] = pd.Series(np.rint(values)).astype(dtype)
             elif kind == "f":
                 frame[column] = frame[column].astype(dtype)
         X_out = frame

@@ -248,6 +248,22 @@ def test_pandas_integer_and_bool_columns_keep_their_dtype(reducer):
     assert X_s["count"].max() <= frame["count"].max()
 
 
+def test_pandas_nullable_number_columns_keep_their_dtype(reducer):
+    X, y = _data()
+    frame = pd.DataFrame(
+        {
+            "x": pd.array(X[:, 0], dtype="Float64"),
+            "count": pd.array(np.rint(X[:, 1] * 3), dtype="Int64"),
+            "small": pd.array(np.rint(np.abs(X[:, 2])), dtype="UInt8"),
+        }
+    )
+    X_s, _ = reducer.fit_resample(frame, pd.Series(y))
+    assert X_s.dtypes.equals(frame.dtypes)
+    for column in ("count", "small"):
+        assert frame[column].min() <= X_s[column].min()
+        assert X_s[column].max() <= frame[column].max()
+
+
 def test_mixed_table_decodes_to_valid_rows(reducer):
     # Text columns are encoded, condensed and decoded: valid levels, same
     # dtypes, and score encodes held-out rows with the fitted encoder.
