@@ -396,6 +396,15 @@ def test_table_encoding_raises():
     )
     with pytest.raises(ValueError, match="preprocessor='auto' would fit an encoder"):
         PrivateMMDCondenser(preprocessor="auto", **FAST).fit(frame, y)
+    # The default (None) names the column and points at public encoding, not
+    # at preprocessor="auto", which raises above.
+    with pytest.raises(ValueError, match="non-numeric columns 'kind'; encoding") as e:
+        PrivateMMDCondenser(**FAST).fit(frame, y)
+    assert "preprocessor='auto'" not in str(e.value)
+    # Booleans are numbers to it: they condense as 0/1 without an encoder.
+    flags = frame.drop(columns="kind").assign(flag=y == 0)
+    X_s, _ = PrivateMMDCondenser(**FAST).fit_resample(flags, y)
+    assert X_s["flag"].dtype == bool
 
 
 # ----------------------------------------------------------------- audit

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._backend import as_tensor, make_generator, to_numpy
 from .._base import BaseCondenser, _target_kind, _threads_for
 from .._optimize import optimise
-from .._tabular import needs_encoding
+from .._tabular import needs_encoding, non_numeric_columns
 from ..discrepancy._base import params_to_numpy
 from ..privacy import (
     FEATURE_SHARE,
@@ -328,6 +328,17 @@ class PrivateMMDCondenser(BaseCondenser):
                     "(categories, scales) on the private rows, which the privacy "
                     "guarantee does not pay for; encode the table with public "
                     "categories and scales first, and pass preprocessor=None."
+                )
+            text = non_numeric_columns(X)
+            if self.preprocessor is None and text:
+                # The base class would suggest preprocessor="auto", which
+                # raises here.
+                raise ValueError(
+                    f"X has non-numeric columns {', '.join(map(repr, text))}; "
+                    "encoding them would fit an encoder (categories, scales) on "
+                    "the private rows, which the privacy guarantee does not pay "
+                    "for; encode the table with public categories and scales "
+                    "first."
                 )
             if self.missing == "impute":
                 raise ValueError(
