@@ -342,28 +342,16 @@ def _evaluate_arguments(parser):
     )
 
 
-def _evaluation_models(X, y):
-    """The default models of ``evaluate``, able to read the table's columns
-    (see ``skdc._evaluation.model_for``)."""
-    from ._evaluation import model_for
-    from .model_selection import _default_models, _target_type
-
-    return {
-        name: model_for(model, X)
-        for name, model in _default_models(_target_type(y)).items()
-    }
-
-
 def _run_evaluate(args):
     import json
 
     from ._evaluation import format_table, summarise_warnings
-    from .model_selection import evaluate
+    from .model_selection import _default_models, _target_type, evaluate
 
     frame, X, y = _read_xy(args)
     condenser = _condenser(args)
     name = type(condenser).__name__
-    models = _evaluation_models(X, y)
+    models = _default_models(_target_type(y), X)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         table = evaluate(

@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import has_fit_parameter
 
@@ -193,6 +194,18 @@ def condense_all(reducers, X, y):
     return sets, caught
 
 
+def _weights_for(model, sample_weight):
+    """fit's keyword for the set's weights: the last step's for a pipeline
+    (model_for wraps models in one), none for a model that takes none."""
+    if sample_weight is None:
+        return {}
+    key, last = "sample_weight", model
+    if isinstance(model, Pipeline):
+        name, last = model.steps[-1]
+        key = f"{name}__sample_weight"
+    return {key: sample_weight} if has_fit_parameter(last, "sample_weight") else {}
+
+
 def score_sets(sets, X_test, y_test, models, scorer=None):
     """Train each model on each set and score it on (X_test, y_test).
 
@@ -245,12 +258,7 @@ def score_sets(sets, X_test, y_test, models, scorer=None):
         row = {"method": name, "rows": len(item.X), "fit_s": item.seconds}
         for model_name, model in models.items():
             model = clone(model)
-            kwargs = {}
-            if item.sample_weight is not None and has_fit_parameter(
-                model, "sample_weight"
-            ):
-                kwargs["sample_weight"] = item.sample_weight
-            model.fit(item.X, item.y, **kwargs)
+            model.fit(item.X, item.y, **_weights_for(model, item.sample_weight))
             score = model.score if scorer is None else partial(scorer, model)
             row[model_name] = float(score(X_test, y_test))
         row["mean"] = float(np.mean([row[m] for m in models])) if models else None

@@ -204,7 +204,11 @@ def evaluate(
     estimators : estimator, list or dict of name -> estimator, default=None
         The models trained on each set.  None: logistic regression, 1-NN and
         a random forest for class labels; ridge, 5-NN and a random forest for
-        continuous targets.
+        continuous targets; for a DataFrame with text, categorical or boolean
+        columns, each behind a one-hot encoder for those and median
+        imputation and scaling for the numbers.  Models of your own get the
+        sets as they are, so give them their own encoding.  A set's sample
+        weights reach a model's ``fit``, or a pipeline's last step's.
     cv : int, cross-validation generator or iterable, default=5
         As in :func:`~sklearn.model_selection.cross_validate`: an int is
         stratified k-fold when the estimators are classifiers, k-fold
@@ -404,7 +408,7 @@ def _evaluate_sets(
         )
     task = _target_type(y)
     if estimators is None:
-        models = _default_models(task)
+        models = _default_models(task, X)
         if first_default_only:
             models = dict([next(iter(models.items()))])
     else:
@@ -478,12 +482,17 @@ def _target_type(y):
     return _target_kind(y)
 
 
-def _default_models(task):
-    from ._evaluation import default_models, default_regressors
+def _default_models(task, X):
+    """evaluate's default models, each able to read X's columns as the
+    condensers return them: one-hot levels, imputed and scaled numbers
+    (``skdc._evaluation.model_for``)."""
+    from ._evaluation import default_models, default_regressors, model_for
 
     if task == "classification":
-        return default_models(random_state=0)
-    return default_regressors(random_state=0)
+        models = default_models(random_state=0)
+    else:
+        models = default_regressors(random_state=0)
+    return {name: model_for(model, X) for name, model in models.items()}
 
 
 def _baseline_sets(reducers, baselines):

@@ -165,6 +165,59 @@ def test_names_of_lists_and_repeats():
     assert sorted(kmeans["size"].unique()) == [6, 9]
 
 
+def test_default_models_read_a_table_with_text_columns():
+    # The condensed table keeps its text column; the default models one-hot
+    # encode it, as AutoCondenser's judge and the CLI's do.
+    rng = np.random.RandomState(0)
+    n = 300
+    kind = rng.choice(["red", "blue"], n)
+    frame = pd.DataFrame({"x": rng.normal(size=n), "kind": kind})
+    y = (kind == "red").astype(int)  # learnable from the text column alone
+    table = evaluate(
+        KMeansCentroids(size=10, random_state=0),
+        frame,
+        y,
+        cv=3,
+        baselines=("full",),
+    )
+    scores = table.groupby(["condenser", "estimator"], sort=False)["score"].mean()
+    assert list(scores.index.get_level_values("estimator").unique()) == [
+        "LogReg",
+        "1-NN",
+        "RandomForest",
+    ]
+    assert (scores > 0.95).all()
+    curve = condensation_curve(
+        KMeansCentroids(random_state=0), frame, y, sizes=[4], baselines=("full",)
+    )
+    assert (curve["score"] > 0.95).all()
+
+
+def test_weights_of_a_set_reach_the_last_step_of_a_pipeline():
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.pipeline import make_pipeline
+
+    from skdc._evaluation import score_sets
+
+    seen = []
+
+    class Recorder(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y, sample_weight=None):
+            seen.append(sample_weight)
+            self.classes_ = np.unique(y)
+            return self
+
+        def predict(self, X):
+            return np.full(len(X), self.classes_[0])
+
+    X, y, w = X_IRIS[:6], Y_IRIS[:6], np.arange(1.0, 7.0)
+    models = {"bare": Recorder(), "piped": make_pipeline(StandardScaler(), Recorder())}
+    score_sets({"set": (X, y, None, w)}, X, y, models)
+    assert len(seen) == 2
+    for weights in seen:
+        np.testing.assert_array_equal(weights, w)
+
+
 def test_condensation_curve():
     curve = condensation_curve(
         RandomSubset(random_state=0),
