@@ -29,6 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
+from ._tabular import non_numeric_columns
 from .discrepancy.adversarial import NORMS
 from .discrepancy.mapped import _CONVERTERS, to_torch
 
@@ -324,6 +325,8 @@ def robust_score(
         A module must map rows (n, d) to logits (n, k); then y holds class
         indices.
     X : array-like of shape (n_samples, n_features)
+        Numbers: a table with text columns raises; pass its encoded
+        features and the model that reads them.
     y : array-like of shape (n_samples,)
     epsilon : float
         Radius of the ball, in the units of X.
@@ -380,6 +383,14 @@ def robust_score(
     for name, value in (("steps", steps), ("n_draws", n_draws)):
         if not isinstance(value, numbers.Integral) or value < 1:
             raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+    text = non_numeric_columns(X)
+    if text:
+        raise ValueError(
+            f"X has non-numeric columns {', '.join(map(repr, text))}, and "
+            "robust_score perturbs numbers; score the encoded features "
+            "instead: pipeline[:-1].transform(X) with the pipeline's last "
+            "step as the estimator."
+        )
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     if X.ndim != 2:

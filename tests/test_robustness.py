@@ -268,6 +268,27 @@ def test_robust_score_errors(binary, kwargs, match):
         robust_score(model, X, y, **params)
 
 
+def test_robust_score_refuses_text_columns_and_names_the_fix(binary):
+    import pandas as pd
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, y = binary
+    frame = pd.DataFrame(X[:, :2], columns=["a", "b"]).assign(
+        kind=np.where(X[:, 2] > 0, "up", "down")
+    )
+    encode = make_column_transformer(
+        (OneHotEncoder(sparse_output=False), ["kind"]), remainder="passthrough"
+    )
+    model = make_pipeline(encode, LogisticRegression()).fit(frame, y)
+    with pytest.raises(ValueError, match="non-numeric columns 'kind', and robust"):
+        robust_score(model, frame, y, 0.1)
+    # The fix the message names: the encoded features and the last step.
+    encoded = model[:-1].transform(frame)
+    assert robust_score(model[-1], encoded, y, 0.0) == model.score(frame, y)
+
+
 def test_pgd_attacks_a_pipeline_in_the_raw_units(binary):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
