@@ -111,10 +111,11 @@ class _Unsupervised(BaseEstimator):
 
 def _heldout_mmd(search_estimator, X, y=None):
     """Minus the Gaussian MMD (median bandwidth) of held-out rows to the set:
-    one yardstick for every candidate, whatever it optimised."""
+    one yardstick for every candidate, whatever it optimised (a table with
+    text columns in an encoding fitted on the held-out rows)."""
     condenser = search_estimator.condenser_
     weights = getattr(condenser, "sample_weight_", None)
-    return -mmd(np.asarray(X, np.float64), condenser.X_, weights=weights)
+    return -mmd(X, condenser.X_, weights=weights)
 
 
 def _choose(results, n_splits):

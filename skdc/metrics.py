@@ -3,6 +3,12 @@
 They run the same code as the objectives in :mod:`skdc.discrepancy`, in
 float64 on the CPU, on all rows (the MMD real-real term is computed in
 blocks, so memory stays linear, time quadratic in the rows of ``X``).
+
+A DataFrame X with text, categorical or boolean columns is measured in an
+encoding fitted on X (one-hot levels, standardised numbers; skdc's table
+encoder with ``preprocessor="standard"``), and Y, a table with the same
+columns such as a condensed set, goes through the same encoder.  Numeric
+input is measured as it is.
 """
 
 import numpy as np
@@ -10,12 +16,29 @@ import torch
 from sklearn.utils import check_array
 
 from ._backend import as_tensor, make_generator
+from ._tabular import TableEncoder, needs_encoding
 from .discrepancy import MMD, SinkhornDivergence, SlicedWasserstein, Wasserstein
 from .discrepancy.mmd import weighted_gram_sum
 from .kernels import KERNELS
 
 
+def _encoded(X, Y):
+    """A table with text, categorical or boolean columns -> numbers: one-hot
+    levels and standardised numbers, by an encoder fitted on X that Y goes
+    through too, so both sides are measured in the same units."""
+    if not needs_encoding(X):
+        return X, Y
+    if hasattr(Y, "columns") and list(Y.columns) != list(X.columns):
+        raise ValueError(
+            f"Y must have X's columns, got {list(Y.columns)} for "
+            f"{list(X.columns)}."
+        )
+    encoder = TableEncoder("standard").fit(X)
+    return encoder.transform(X), encoder.transform(Y)
+
+
 def _evaluate(discrepancy, X, Y, seed=0, weights=None):
+    X, Y = _encoded(X, Y)
     X = check_array(X, dtype=np.float64, input_name="X")
     Y = check_array(Y, dtype=np.float64, input_name="Y")
     if X.shape[1] != Y.shape[1]:
@@ -52,7 +75,9 @@ def mmd(X, Y, *, kernel="gaussian", bandwidth="median", squared=True, weights=No
 
     Parameters
     ----------
-    X, Y : array-like of shape (n, d) and (m, d)
+    X, Y : array-like or DataFrame of shape (n, d) and (m, d)
+        Tables with text columns are encoded first (see the module's notes;
+        the same for every function here).
     kernel : {"gaussian", "laplacian", "imq", "energy", "linear"}, default="gaussian"
     bandwidth : "median", float or list of float, default="median"
         ``"median"`` is the median pairwise distance within X.

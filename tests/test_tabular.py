@@ -413,3 +413,32 @@ def test_encoder_of_numbers_only_round_trips():
     pd.testing.assert_frame_equal(
         encoder.inverse_transform(encoder.transform(frame)), frame
     )
+
+
+def test_metrics_measure_a_table_in_an_encoding_fitted_on_x():
+    from skdc.metrics import mmd, wasserstein
+
+    frame, y = _table()
+    S, _ = WassersteinCondenser(size=6, **FAST).fit_resample(frame, y)
+    encoder = TableEncoder("standard").fit(frame)
+    np.testing.assert_allclose(
+        mmd(frame, S), mmd(encoder.transform(frame), encoder.transform(S)), rtol=1e-12
+    )
+    assert mmd(frame, frame) == pytest.approx(0.0, abs=1e-12)
+    assert wasserstein(frame, S) > 0
+    with pytest.raises(ValueError, match="Y must have X's columns"):
+        mmd(frame, S[S.columns[::-1]])
+
+
+def test_auto_condenser_without_y_condenses_a_table_with_text_columns():
+    from skdc import AutoCondenser
+
+    frame, _ = _table(n=90)
+    auto = AutoCondenser(
+        candidates={"kmeans": KMeansCentroids(), "random": RandomSubset()},
+        size=6,
+        cv=2,
+        random_state=0,
+    ).fit(frame)
+    assert np.isfinite(auto.cv_results_["mean_test_score"]).all()
+    _check_valid_rows(auto.X_, frame)
