@@ -30,8 +30,7 @@ def _encoded(X, Y):
         return X, Y
     if hasattr(Y, "columns") and list(Y.columns) != list(X.columns):
         raise ValueError(
-            f"Y must have X's columns, got {list(Y.columns)} for "
-            f"{list(X.columns)}."
+            f"Y must have X's columns, got {list(Y.columns)} for {list(X.columns)}."
         )
     encoder = TableEncoder("standard").fit(X)
     return encoder.transform(X), encoder.transform(Y)
