@@ -381,6 +381,20 @@ def _listed(columns):
     return ", ".join(repr(c) if isinstance(c, str) else str(c) for c in columns)
 
 
+def encode_pair(X, Y):
+    """A table with text, categorical or boolean columns -> numbers: one-hot
+    levels and standardised numbers, by an encoder fitted on X that Y goes
+    through too, so both sides are measured in the same units."""
+    if not needs_encoding(X):
+        return X, Y
+    if hasattr(Y, "columns") and list(Y.columns) != list(X.columns):
+        raise ValueError(
+            f"Y must have X's columns, got {list(Y.columns)} for {list(X.columns)}."
+        )
+    encoder = TableEncoder("standard").fit(X)
+    return encoder.transform(X), encoder.transform(Y)
+
+
 def _check_one_kind(values, name):
     """Refuse a column of levels that mixes text with numbers: scikit-learn's
     encoders cannot sort such levels, and their error names no column."""

@@ -16,28 +16,14 @@ import torch
 from sklearn.utils import check_array
 
 from ._backend import as_tensor, make_generator
-from ._tabular import TableEncoder, needs_encoding
+from ._tabular import encode_pair
 from .discrepancy import MMD, SinkhornDivergence, SlicedWasserstein, Wasserstein
 from .discrepancy.mmd import weighted_gram_sum
 from .kernels import KERNELS
 
 
-def _encoded(X, Y):
-    """A table with text, categorical or boolean columns -> numbers: one-hot
-    levels and standardised numbers, by an encoder fitted on X that Y goes
-    through too, so both sides are measured in the same units."""
-    if not needs_encoding(X):
-        return X, Y
-    if hasattr(Y, "columns") and list(Y.columns) != list(X.columns):
-        raise ValueError(
-            f"Y must have X's columns, got {list(Y.columns)} for {list(X.columns)}."
-        )
-    encoder = TableEncoder("standard").fit(X)
-    return encoder.transform(X), encoder.transform(Y)
-
-
 def _evaluate(discrepancy, X, Y, seed=0, weights=None):
-    X, Y = _encoded(X, Y)
+    X, Y = encode_pair(X, Y)
     X = check_array(X, dtype=np.float64, input_name="X")
     Y = check_array(Y, dtype=np.float64, input_name="Y")
     if X.shape[1] != Y.shape[1]:

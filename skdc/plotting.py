@@ -9,6 +9,8 @@ attributes ending in ``_``.  matplotlib is an optional dependency:
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._tabular import encode_pair
+
 
 def _pyplot():
     try:
@@ -183,7 +185,9 @@ class ProjectionDisplay:
         ----------
         condenser : fitted condenser
         X, y : array-like
-            Real rows to show (usually the training data).
+            Real rows to show (usually the training data).  A table with
+            text columns is projected from an encoding fitted on X (one-hot
+            levels, standardised numbers), the condensed rows through it too.
         projection : transformer, default=None
             Fitted on X, then applied to both sets; None is ``PCA(2)``.
         max_real : int, default=2000
@@ -200,15 +204,18 @@ class ProjectionDisplay:
         from sklearn.utils.validation import check_array
 
         check_is_fitted(condenser, "X_")
+        # A table with text columns is projected from its one-hot encoding.
+        X, synthetic = encode_pair(X, condenser.X_)
         X = check_array(X, dtype=np.float64)
-        if X.shape[1] != condenser.n_features_in_:
+        synthetic = np.asarray(synthetic, np.float64)
+        if X.shape[1] != synthetic.shape[1]:
             raise ValueError(
                 f"X has {X.shape[1]} columns but the condenser was fitted on "
                 f"{condenser.n_features_in_}."
             )
         projection = PCA(n_components=2) if projection is None else clone(projection)
         real = projection.fit_transform(X)
-        synthetic = projection.transform(np.asarray(condenser.X_, np.float64))
+        synthetic = projection.transform(synthetic)
         if real.shape[1] != 2:
             raise ValueError(f"projection must map to 2 columns, got {real.shape[1]}.")
         y_real = None if y is None else np.asarray(y)

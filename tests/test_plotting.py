@@ -85,6 +85,27 @@ def test_projection_samples_large_data_and_checks_columns(mmd):
         ProjectionDisplay.from_estimator(mmd, X_IRIS[:, :2], Y_IRIS)
 
 
+def test_projection_of_a_table_with_text_columns():
+    import pandas as pd
+    from sklearn.decomposition import PCA
+
+    from skdc._tabular import TableEncoder
+
+    frame = pd.DataFrame(X_IRIS[:, :2], columns=["a", "b"]).assign(
+        kind=np.where(X_IRIS[:, 2] > 0, "long", "short")
+    )
+    condenser = KMeansCentroids(size=9, random_state=0).fit(frame, Y_IRIS)
+    display = ProjectionDisplay.from_estimator(condenser, frame, Y_IRIS)
+    # PCA of the one-hot encoding fitted on the real rows, both sets through it.
+    encoder = TableEncoder("standard").fit(frame)
+    pca = PCA(n_components=2).fit(encoder.transform(frame))
+    np.testing.assert_allclose(
+        display.synthetic, pca.transform(encoder.transform(condenser.X_)), atol=1e-10
+    )
+    with pytest.raises(ValueError, match="Y must have X's columns"):
+        ProjectionDisplay.from_estimator(condenser, frame[["b", "a", "kind"]], Y_IRIS)
+
+
 def test_condensation_curve_lines():
     results = condensation_curve(
         KMeansCentroids(random_state=0),
