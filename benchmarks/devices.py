@@ -49,7 +49,7 @@ from skdc.auto import default_candidates
 def condensers(size, device, image_shape=None):
     """name -> condenser on ``device``; DM's ConvNet only for images."""
     common = {"size": size, "allocation": "balanced", "random_state": 0}
-    common.update(device=device)
+    common["device"] = device
     chosen = {
         "MMD": MMDCondenser(**common),
         "MMD rff": MMDCondenser(features="rff", **common),
@@ -149,12 +149,9 @@ def main(argv=None):
         table = mixed([0.75, 0.25])(20_000)  # the quality suite's "mixed"
 
         def table_condensers(device):
-            common = {"size": 2 * args.per_class, "allocation": "balanced"}
-            common.update(device=device, random_state=0)
-            chosen = {
-                "MMD": MMDCondenser(**common),
-                "W2 (default)": WassersteinCondenser(**common),
-            }
+            # The digits rows' settings; only the two defaults (no images).
+            every = condensers(2 * args.per_class, device)
+            chosen = {name: every[name] for name in ("MMD", "W2 (default)")}
             if not args.skip_auto:
                 chosen["AutoCondenser"] = auto(2 * args.per_class, device)
             return chosen
