@@ -57,6 +57,14 @@ def default_delta(n_samples):
     return 1.0 / n_samples**1.1
 
 
+# Why a private fit refuses to encode a table itself (two checks share it).
+_ENCODER_ON_PRIVATE_ROWS = (
+    "would fit an encoder (categories, scales) on the private rows, which the "
+    "privacy guarantee does not pay for; encode the table with public "
+    "categories and scales first"
+)
+
+
 class PrivateMMDCondenser(BaseCondenser):
     __doc__ = f"""Differentially private condensation by random-feature MMD.
 
@@ -324,10 +332,8 @@ class PrivateMMDCondenser(BaseCondenser):
                 )
             if self.preprocessor in ("auto", "standard") and needs_encoding(X):
                 raise ValueError(
-                    f"preprocessor={self.preprocessor!r} would fit an encoder "
-                    "(categories, scales) on the private rows, which the privacy "
-                    "guarantee does not pay for; encode the table with public "
-                    "categories and scales first, and pass preprocessor=None."
+                    f"preprocessor={self.preprocessor!r} {_ENCODER_ON_PRIVATE_ROWS}, "
+                    "and pass preprocessor=None."
                 )
             text = non_numeric_columns(X)
             if self.preprocessor is None and text:
@@ -335,10 +341,7 @@ class PrivateMMDCondenser(BaseCondenser):
                 # raises here.
                 raise ValueError(
                     f"X has non-numeric columns {', '.join(map(repr, text))}; "
-                    "encoding them would fit an encoder (categories, scales) on "
-                    "the private rows, which the privacy guarantee does not pay "
-                    "for; encode the table with public categories and scales "
-                    "first."
+                    f"encoding them {_ENCODER_ON_PRIVATE_ROWS}."
                 )
             if self.missing == "impute":
                 raise ValueError(
