@@ -36,7 +36,14 @@ def _scattered():
 
 @pytest.mark.parametrize("y_kind", ["classes", "none"])
 def test_picks_the_candidate_the_judge_prefers(y_kind):
-    X, y = _blobs()
+    # Blobs in 4 columns plus 12 of pure noise: noise rows drawn about each
+    # class's mean are far from the real rows in the noise columns, and
+    # centroids average those columns out, so k-means leads by more than
+    # two standard errors of the fold-by-fold lead (5 with classes, 9 without).
+    X, y = make_blobs(
+        n_samples=[150] * 3, n_features=4, cluster_std=1.5, random_state=0
+    )
+    X = np.hstack([X, 3 * np.random.RandomState(0).standard_normal((450, 12))])
     y = y if y_kind == "classes" else None
     auto = AutoCondenser(
         candidates={"noise": _scattered(), "kmeans": KMeansCentroids()},
@@ -50,8 +57,10 @@ def test_picks_the_candidate_the_judge_prefers(y_kind):
     assert auto.best_score_ == pytest.approx(scores.max())
 
 
-def test_reference_is_kept_unless_beaten_by_more_than_a_standard_error():
-    from skdc.auto import _choose
+def test_reference_is_kept_unless_beaten_by_more_than_two_standard_errors():
+    from skdc.auto import LEAD_STANDARD_ERRORS, _choose
+
+    assert LEAD_STANDARD_ERRORS == 2
 
     def results(*columns):  # columns: fold scores of each candidate
         folds = np.array(columns).T  # (n_splits, n_candidates)
@@ -63,6 +72,11 @@ def test_reference_is_kept_unless_beaten_by_more_than_a_standard_error():
     # to fold: mean 0.01 < standard error 0.0153.  The reference stays.
     noisy = results([0.80, 0.80, 0.80], [0.84, 0.80, 0.79])
     assert _choose(noisy, 3) == 0
+    # Leads 0.02, 0.01, 0.03: mean 0.02, 3.5 standard errors (0.0058), so
+    # it wins.  Leads 0.04, -0.01, 0.03: the same mean, 1.3 standard errors
+    # (0.0153), beyond one but within two, so the reference stays.
+    assert _choose(results([0.80] * 3, [0.82, 0.81, 0.83]), 3) == 1
+    assert _choose(results([0.80] * 3, [0.84, 0.79, 0.83]), 3) == 0
     # A steady lead of 0.01 on every fold: standard error 0, so it wins.
     steady = results([0.80, 0.70, 0.75], [0.81, 0.71, 0.76], [0.5, 0.5, 0.5])
     assert _choose(steady, 3) == 1

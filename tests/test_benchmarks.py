@@ -26,6 +26,7 @@ quality = _load("quality")
 # devices.py imports quality.py as its neighbour.
 sys.modules.setdefault("quality", quality)
 devices = _load("devices")
+auto_rule = _load("auto_rule")
 
 
 # Twenty steps check that a name fits, not how well.
@@ -106,3 +107,59 @@ def test_devices_unknown_method_is_a_clear_error(capsys):
         devices.main(["--devices", "cpu", "--methods", "MDD"])
     assert exit_info.value.code == 2
     assert "unknown --methods ['MDD']; choose from ['MMD'," in capsys.readouterr().err
+
+
+def _search(folds, test, pick="wasserstein", dataset="d"):
+    """An auto_rule record: fold scores and test means per candidate."""
+    return {
+        "dataset": dataset,
+        "per_class": 10,
+        "seed": 0,
+        "names": list(folds),
+        "folds": list(folds.values()),
+        "pick": pick,
+        "lead": 2.0,
+        "test": {name: {"mean": value} for name, value in test.items()},
+    }
+
+
+def test_auto_rule_replays_the_choice_under_each_rule():
+    # mmd leads W2 by 0.02 on average, 1.3 standard errors; kmeans trails.
+    rec = _search(
+        {
+            "wasserstein": [0.80, 0.80, 0.80],
+            "mmd": [0.84, 0.79, 0.83],
+            "kmeans": [0.70, 0.70, 0.70],
+        },
+        {"wasserstein": 0.90, "mmd": 0.95, "kmeans": 0.85},
+    )
+    assert auto_rule.replay(rec, 1) == "mmd"
+    assert auto_rule.replay(rec, 2) == "wasserstein"
+    assert auto_rule.replay(rec, 1, ("drop", ("mmd",))) == "wasserstein"
+    assert auto_rule.replay(rec, 0, ("keep", ("wasserstein", "kmeans"))) == (
+        "wasserstein"
+    )
+    # The better default's test score is 0.95: only the 1-SE rule reaches it.
+    cells = auto_rule.cells_of([rec])
+    at_best, at_w2, gap_best, gap_w2, gap_kmeans, switches = auto_rule.rule_row(
+        cells, 1, None
+    )
+    assert (at_best, at_w2, switches) == (1, 1, 1)
+    np.testing.assert_allclose([gap_best, gap_w2, gap_kmeans], [0.0, 0.05, 0.10])
+    at_best, *_, switches = auto_rule.rule_row(cells, 2, None)
+    assert (at_best, switches) == (0, 0)
+
+
+def test_auto_rule_report_reads_records_written_atomically(tmp_path, capsys):
+    rec = _search(
+        {"wasserstein": [0.8, 0.8], "mmd": [0.7, 0.7]},
+        {"wasserstein": 0.9, "mmd": 0.8, "kmeans": 0.85},
+    )
+    path = tmp_path / "runs.jsonl"
+    auto_rule._write_lines([rec, {**rec, "seed": 1}], path)
+    assert [p.name for p in tmp_path.iterdir()] == ["runs.jsonl"]
+    auto_rule.main(["report", str(path)])
+    out = capsys.readouterr().out
+    assert "2 searches, 1 cells" in out
+    assert "| 2 SE | 1/1 | 1/1 | +0.0000 | +0.0000 | +0.0500 | 0/2 |" in out
+    assert "Replayed picks equal to the recorded ones: 2 of 2." in out
