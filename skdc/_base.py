@@ -49,6 +49,7 @@ from ._init import INITS
 from ._marginals import match_atoms, matches_atoms, takes_data_values, to_data_values
 from ._optimize import optimise, standardisation
 from ._output import wrap_like
+from ._search import measuring, shared
 from ._tabular import (
     TableEncoder,
     check_missing,
@@ -62,6 +63,8 @@ from .discrepancy._base import params_to_numpy, params_to_torch
 # Discrepancies reported in ``discrepancy_`` and ``score`` are estimated on at
 # most this many real rows per class: the real-real term is quadratic.
 _REPORT_ROWS = 4096
+
+
 # ``batch_size="auto"``: whole classes up to this size, minibatches above.
 _AUTO_BATCH = 2048
 # Kernel entries x features per step below which one CPU thread is fastest.
@@ -293,11 +296,14 @@ class _BaseReducer(BaseEstimator):
                     for r, g in zip(results, groups)
                 ]
             # Baselines resolve no settings while fitting: measuring on the
-            # training rows resolves them, and score reuses them.
+            # training rows resolves them, and score reuses them (unmeasured,
+            # score resolves them on the rows it is given).
             measured = [
                 self._fitted_discrepancy(
                     own.get("objective", discrepancy), r, Z[g], w[g], s
                 )
+                if measuring()
+                else (np.nan, r["params"])
                 for r, g, s, own in zip(results, groups, seeds, per_group)
             ]
 
@@ -516,7 +522,11 @@ class _BaseReducer(BaseEstimator):
             table = mode == "quantile" or (
                 mode in ("auto", "standard") and needs_encoding(X)
             )
-            table = table or (mode == "auto" and self._maps_tails and numeric_tails(X))
+            table = table or (
+                mode == "auto"
+                and self._maps_tails
+                and shared("tails", X, lambda: numeric_tails(X))
+            )
         else:
             table = isinstance(self.preprocessor_, TableEncoder)
         if table:
@@ -533,17 +543,21 @@ class _BaseReducer(BaseEstimator):
                     ensure_all_finite="allow-nan",
                 )
             validate_data(self, X, reset=reset, skip_check_array=True)
-            if reset:
-                preprocessor = TableEncoder(mode)
-            else:
-                preprocessor = self.preprocessor_
-            frame = (
-                _as_frame(X, None if reset else preprocessor.columns_) if array else X
-            )
+            columns = None if reset else self.preprocessor_.columns_
+            frame = _as_frame(X, columns) if array else X
             check_missing(frame.isna().to_numpy(), list(frame.columns), self.missing)
             if reset:
-                preprocessor.fit(X)  # an array is decoded back to an array
-            Z = preprocessor.transform(frame)
+                # An array is decoded back to an array.  The encoder is never
+                # changed after its fit, so fits in a search may share it.
+                preprocessor, Z = shared(
+                    ("encoder", mode, array),
+                    frame,
+                    lambda: _fitted_encoding(TableEncoder(mode).fit(X), frame),
+                )
+                Z = Z.copy()  # the shared encoding stays as it was
+            else:
+                preprocessor = self.preprocessor_
+                Z = preprocessor.transform(frame)
             return check_array(Z, ensure_min_samples=2 if reset else 1), preprocessor
         text = non_numeric_columns(X) if reset else []
         if text:
@@ -913,6 +927,11 @@ def _snapped(result, encoder, n_columns):
     Z = result["X"]
     rows = encoder.snap(Z[:, :n_columns])
     return {**result, "X": np.column_stack([rows, Z[:, n_columns:]])}
+
+
+def _fitted_encoding(encoder, frame):
+    """``(encoder, its encoding of frame)``."""
+    return encoder, encoder.transform(frame)
 
 
 def _as_frame(X, columns):

@@ -22,6 +22,7 @@ from ._base import (
     warn_if_weights_dropped,
 )
 from ._evaluation import model_for
+from ._search import search_fits
 from .condensers import MMDCondenser, WassersteinCondenser
 from .metrics import mmd
 from .model_selection import CondensedEstimator
@@ -200,6 +201,9 @@ class AutoCondenser(BaseEstimator):
     The cost is about ``cv * len(candidates)`` condenser fits on at most
     ``search_rows`` rows, one fit on all rows, and the judge's fits on the
     small sets; the baselines among the default candidates cost little.
+    The fold fits skip measuring their ``discrepancy_`` (NaN there; a
+    ``scoring`` that reads it sees NaN; the refit measures it), and the
+    candidates fitted on the same fold share its encoding.
 
     Examples
     --------
@@ -332,7 +336,7 @@ class AutoCondenser(BaseEstimator):
             y_search = None if y is None else drawn[1]
             if sample_weight is not None:
                 searched = {"sample_weight": drawn[-1]}
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), search_fits():
             # Fold fits may stop at max_iter; the refit below still warns.
             warnings.simplefilter("ignore", ConvergenceWarning)
             try:

@@ -104,6 +104,28 @@ def test_refits_the_winner_on_all_rows_and_exposes_its_set():
     assert auto.score(X, y) == pytest.approx(best.score(X, y))
 
 
+def test_search_fits_skip_their_discrepancy_and_the_refit_keeps_it(monkeypatch):
+    from skdc._base import _BaseReducer
+
+    calls = []
+    measure = _BaseReducer._fitted_discrepancy
+
+    def counted(self, *args):
+        calls.append(type(self).__name__)
+        return measure(self, *args)
+
+    monkeypatch.setattr(_BaseReducer, "_fitted_discrepancy", counted)
+    X, y = _blobs()
+    auto = AutoCondenser(
+        candidates=[KMeansCentroids(), RandomSubset()], size=12, random_state=3
+    ).fit(X, y)
+    # 2 candidates x 3 folds x 3 classes unmeasured; the refit's 3 classes.
+    assert calls == [auto.best_name_] * 3
+    direct = type(auto.best_condenser_)(size=12, random_state=3).fit(X, y)
+    assert np.isfinite(auto.best_condenser_.discrepancy_)
+    assert auto.best_condenser_.discrepancy_ == pytest.approx(direct.discrepancy_)
+
+
 def test_user_estimator_and_cv_splitter_are_used():
     X, y = _blobs()
     cv = StratifiedKFold(n_splits=4, shuffle=True, random_state=0)

@@ -27,6 +27,7 @@ quality = _load("quality")
 sys.modules.setdefault("quality", quality)
 devices = _load("devices")
 auto_rule = _load("auto_rule")
+auto_time = _load("auto_time")
 
 
 # Twenty steps check that a name fits, not how well.
@@ -163,3 +164,11 @@ def test_auto_rule_report_reads_records_written_atomically(tmp_path, capsys):
     assert "2 searches, 1 cells" in out
     assert "| 2 SE | 1/1 | 1/1 | +0.0000 | +0.0000 | +0.0500 | 0/2 |" in out
     assert "Replayed picks equal to the recorded ones: 2 of 2." in out
+
+
+def test_auto_time_finds_the_same_pick_and_set_with_and_without_sharing(capsys):
+    auto_time.main(["--datasets", "breast_cancer", "--repeats", "1"])
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if "breast" in line]
+    assert "| yes |" in row
+    # The sharing is put back afterwards.
+    assert auto_time.skdc.auto.search_fits is auto_time.skdc._search.search_fits

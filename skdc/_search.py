@@ -1,0 +1,66 @@
+"""Fits made by a model search: what they may skip and share.
+
+AutoCondenser fits every candidate on the same training folds only to
+train judges on their sets, then drops them.  Inside ``search_fits()`` such
+fits skip measuring ``discrepancy_`` (a quadratic real-real term per class)
+and share the work that depends on the rows alone (fitting the table
+encoder, the long-tail check), keyed by the rows' content.  The state lives
+in a context variable: a search run in other processes (``n_jobs``) simply
+does the work in each fit, as outside a search.
+"""
+
+import contextlib
+import contextvars
+import hashlib
+import sys
+
+import numpy as np
+
+# None outside a search; inside, the cache of work shared between its fits.
+_SEARCH = contextvars.ContextVar("skdc_search", default=None)
+
+
+@contextlib.contextmanager
+def search_fits():
+    """Within this block (and this thread), fits leave ``discrepancy_`` NaN
+    instead of measuring it (``score`` still measures) and fits on the same
+    rows share their encoding."""
+    token = _SEARCH.set({})
+    try:
+        yield
+    finally:
+        _SEARCH.reset(token)
+
+
+def measuring():
+    """Whether a fit measures its ``discrepancy_``: outside a search."""
+    return _SEARCH.get() is None
+
+
+def shared(name, X, compute):
+    """``compute()``, or inside a search the value a fit on rows of the
+    same content already computed under ``name``."""
+    cache = _SEARCH.get()
+    key = None if cache is None else _content_key(X)
+    if key is None:
+        return compute()
+    key = (name, key)
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def _content_key(X):
+    """A digest of a DataFrame's or an array's values, columns and types;
+    None for anything else (then nothing is shared)."""
+    digest = hashlib.sha256()
+    pd = sys.modules.get("pandas")  # an extra: a DataFrame means it is loaded
+    if pd is not None and isinstance(X, pd.DataFrame):
+        digest.update(repr((list(X.columns), [str(t) for t in X.dtypes])).encode())
+        digest.update(pd.util.hash_pandas_object(X, index=False).to_numpy().tobytes())
+    elif isinstance(X, np.ndarray) and X.dtype != object:
+        digest.update(repr((X.shape, X.dtype.str)).encode())
+        digest.update(np.ascontiguousarray(X).tobytes())
+    else:
+        return None
+    return digest.hexdigest()

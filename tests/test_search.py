@@ -1,0 +1,106 @@
+"""Fits inside a model search skip discrepancy_ and share their encoding."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_blobs
+
+from skdc import KMeansCentroids, RandomSubset, WassersteinCondenser
+from skdc._search import _content_key, search_fits, shared
+
+
+def _blobs():
+    return make_blobs(n_samples=[60, 60, 60], n_features=4, random_state=0)
+
+
+def _table(n=120, seed=0):
+    rng = np.random.RandomState(seed)
+    frame = pd.DataFrame(
+        {
+            "amount": rng.lognormal(size=n),
+            "kind": rng.choice(["a", "b", "c"], size=n),
+            "count": rng.poisson(3, size=n),
+        }
+    )
+    return frame, (frame["amount"] > 1).to_numpy().astype(int)
+
+
+def test_search_fits_leave_discrepancy_nan_and_score_still_measures():
+    X, y = _blobs()
+    measured = KMeansCentroids(size=9, random_state=0).fit(X, y)
+    with search_fits():
+        unmeasured = KMeansCentroids(size=9, random_state=0).fit(X, y)
+    assert np.isnan(unmeasured.discrepancy_)
+    assert_allclose(unmeasured.X_, measured.X_)
+    # The bandwidth the fit did not resolve is resolved on the scored rows:
+    # on the training rows, the same value.
+    assert unmeasured.score(X, y) == pytest.approx(measured.score(X, y))
+    # Only inside the block.
+    again = KMeansCentroids(size=9, random_state=0).fit(X, y)
+    assert again.discrepancy_ == pytest.approx(measured.discrepancy_)
+
+
+@pytest.mark.filterwarnings("ignore:.*reached max_iter")
+def test_fits_on_the_same_table_share_one_encoder_inside_a_search():
+    X, y = _table()
+    alone = [
+        c.fit(X, y)
+        for c in (
+            WassersteinCondenser(size=6, max_iter=5, random_state=0),
+            RandomSubset(size=6, random_state=0),
+        )
+    ]
+    with search_fits():
+        # A copy of the rows, as each of a search's fits gets its own.
+        inside = [
+            c.fit(X.copy(), y)
+            for c in (
+                WassersteinCondenser(size=6, max_iter=5, random_state=0),
+                RandomSubset(size=6, random_state=0),
+            )
+        ]
+        other = RandomSubset(size=6, random_state=0).fit(X.iloc[1:], y[1:])
+    assert inside[0].preprocessor_ is inside[1].preprocessor_
+    assert other.preprocessor_ is not inside[0].preprocessor_
+    assert alone[0].preprocessor_ is not alone[1].preprocessor_
+    # Sharing changes nothing in the sets.
+    for a, b in zip(alone, inside):
+        pd.testing.assert_frame_equal(a.X_, b.X_)
+        assert_array_equal(a.y_, b.y_)
+
+
+def test_shared_computes_once_per_content_and_never_outside_a_search():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    X = np.arange(12.0).reshape(4, 3)
+    assert shared("n", X, compute) == 1 and shared("n", X, compute) == 2
+    with search_fits():
+        assert shared("n", X, compute) == 3
+        assert shared("n", X.copy(), compute) == 3  # same content
+        assert shared("other", X, compute) == 4  # another name
+        assert shared("n", X + 1, compute) == 5  # other values
+        assert shared("n", [[1, 2]], compute) == 6  # not keyed: computed
+        assert shared("n", [[1, 2]], compute) == 7
+    with search_fits():  # a new search starts empty
+        assert shared("n", X, compute) == 8
+
+
+def test_content_key_tells_values_types_and_columns_apart():
+    X, _ = _table()
+    key = _content_key(X)
+    assert key == _content_key(X.copy())
+    changed = X.copy()
+    changed.loc[0, "kind"] = "b" if X.loc[0, "kind"] != "b" else "c"
+    assert _content_key(changed) != key
+    assert _content_key(X.astype({"count": float})) != key
+    assert _content_key(X.rename(columns={"count": "n"})) != key
+    assert _content_key(X[["kind", "amount", "count"]]) != key
+    values = np.arange(6.0).reshape(2, 3)
+    assert _content_key(values) != _content_key(values.reshape(3, 2))
+    assert _content_key(values) != _content_key(values.astype(np.float32))
+    assert _content_key(np.array([["a"]], dtype=object)) is None
