@@ -63,8 +63,6 @@ from .discrepancy._base import params_to_numpy, params_to_torch
 # Discrepancies reported in ``discrepancy_`` and ``score`` are estimated on at
 # most this many real rows per class: the real-real term is quadratic.
 _REPORT_ROWS = 4096
-
-
 # ``batch_size="auto"``: whole classes up to this size, minibatches above.
 _AUTO_BATCH = 2048
 # Kernel entries x features per step below which one CPU thread is fastest.

@@ -57,7 +57,11 @@ def _content_key(X):
     pd = sys.modules.get("pandas")  # an extra: a DataFrame means it is loaded
     if pd is not None and isinstance(X, pd.DataFrame):
         digest.update(repr((list(X.columns), [str(t) for t in X.dtypes])).encode())
-        digest.update(pd.util.hash_pandas_object(X, index=False).to_numpy().tobytes())
+        try:
+            rows = pd.util.hash_pandas_object(X, index=False).to_numpy()
+        except TypeError:  # unhashable cells: the fit's own checks name them
+            return None
+        digest.update(rows.tobytes())
     elif isinstance(X, np.ndarray) and X.dtype != object:
         digest.update(repr((X.shape, X.dtype.str)).encode())
         digest.update(np.ascontiguousarray(X).tobytes())

@@ -104,3 +104,4 @@ def test_content_key_tells_values_types_and_columns_apart():
     assert _content_key(values) != _content_key(values.reshape(3, 2))
     assert _content_key(values) != _content_key(values.astype(np.float32))
     assert _content_key(np.array([["a"]], dtype=object)) is None
+    assert _content_key(pd.DataFrame({"cells": [[1], [2]]})) is None
