@@ -160,6 +160,14 @@ def cells_of(records):
     return cells
 
 
+def cell_mean(recs, picks):
+    """A cell's test score (four-model mean) averaged over its records, of
+    ``picks``: one candidate's name, or a name per record."""
+    if isinstance(picks, str):
+        picks = [picks] * len(recs)
+    return float(np.mean([r["test"][p]["mean"] for r, p in zip(recs, picks)]))
+
+
 def rule_row(cells, lead, compete):
     """(cells >= better default, cells >= W2, mean gaps to the better
     default, W2 and k-means, fits that leave W2)."""
@@ -168,11 +176,8 @@ def rule_row(cells, lead, compete):
     for recs in cells.values():
         picks = [replay(r, lead, compete) for r in recs]
         switches += sum(p != REFERENCE for p in picks)
-        auto = np.mean([r["test"][p]["mean"] for r, p in zip(recs, picks)])
-        w2, mmd, kmeans = (
-            np.mean([r["test"][name]["mean"] for r in recs])
-            for name in (*DEFAULTS, "kmeans")
-        )
+        auto = cell_mean(recs, picks)
+        w2, mmd, kmeans = (cell_mean(recs, name) for name in (*DEFAULTS, "kmeans"))
         at_least_best += auto >= max(w2, mmd) - 1e-12
         at_least_w2 += auto >= w2 - 1e-12
         gaps.append((auto - max(w2, mmd), auto - w2, auto - kmeans))
@@ -208,20 +213,17 @@ def report(paths):
     )
     print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --- |")
     for (name, per_class), recs in cells.items():
-        means = {
-            n: np.mean([r["test"][n]["mean"] for r in recs])
-            for n in (*DEFAULTS, "kmeans")
+        means = {n: cell_mean(recs, n) for n in (*DEFAULTS, "kmeans")}
+        picks = {
+            lead: [replay(r, lead) for r in recs] for lead in (1, LEAD_STANDARD_ERRORS)
         }
-        autos = [
-            np.mean([r["test"][replay(r, lead)]["mean"] for r in recs])
-            for lead in (1, LEAD_STANDARD_ERRORS)
-        ]
-        picks = ", ".join(replay(r, LEAD_STANDARD_ERRORS) for r in recs)
+        autos = [cell_mean(recs, p) for p in picks.values()]
+        chosen = ", ".join(picks[LEAD_STANDARD_ERRORS])
         gap = autos[1] - max(means["wasserstein"], means["mmd"])
         print(
             f"| {name} | {per_class} | {len(recs)} | {means['wasserstein']:.4f} "
             f"| {means['mmd']:.4f} | {means['kmeans']:.4f} | {autos[0]:.4f} "
-            f"| {autos[1]:.4f} | {gap:+.4f} | {picks} |"
+            f"| {autos[1]:.4f} | {gap:+.4f} | {chosen} |"
         )
     recorded = [r for r in records if "lead" in r]
     same = sum(replay(r, r["lead"]) == r["pick"] for r in recorded)
