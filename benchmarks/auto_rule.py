@@ -1,6 +1,7 @@
 """AutoCondenser's choice rule, replayed: record the searches, compare rules.
 
     python benchmarks/auto_rule.py record runs.jsonl --seeds 0 1 --datasets wine
+    python benchmarks/auto_rule.py judges runs.jsonl judged.jsonl
     python benchmarks/auto_rule.py report runs.jsonl [more.jsonl ...]
 
 ``record`` fits ``AutoCondenser()`` (its default candidates) on each dataset
@@ -11,6 +12,12 @@ would, and keeps the test scores of the suite's four models trained on its
 set.  One JSON line per (dataset, rows per class, seed); the file is
 rewritten whole, atomically, after each line.
 
+``judges`` reruns the searches of ``record``'s lines with every model of
+``JUDGE_MODELS`` trained on each fold's set (the default judge's three and
+forests of fewer trees) and adds each model's fold scores and CPU seconds
+of fitting to the lines; it first checks that the default judge's models
+give back the recorded fold scores.
+
 ``report`` replays the choice on those records under other rules (how many
 standard errors a challenger must lead the reference by; which candidates
 compete) and prints, per rule, over the cells (dataset x rows per class,
@@ -19,7 +26,9 @@ the better of the two defaults' (``WassersteinCondenser()`` and
 ``MMDCondenser()``, rule 3 of ``quality.py``) and at least W2's, its mean
 gap to those and to k-means, and how many fits leave W2.  Then every
 cell under the rules at one and two standard errors, and what the switches
-to each candidate gained over W2 on test under those two rules.
+to each candidate gained over W2 on test under those two rules.  On lines
+from ``judges`` it also replays the choice with other judges (``JUDGES``:
+the mean score of some of the models).
 """
 
 import argparse
@@ -38,10 +47,15 @@ from quality import (  # benchmarks/quality.py, beside this script
     choose_allocation,
     models,
 )
+from sklearn.base import clone
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.neighbors import KNeighborsClassifier
 
 from skdc import AutoCondenser
 from skdc._evaluation import condense_all, model_for, score_sets
-from skdc.auto import LEAD_STANDARD_ERRORS, _choose
+from skdc.auto import LEAD_STANDARD_ERRORS, _choose, _Panel
 
 REFERENCE = "wasserstein"
 DEFAULTS = ("wasserstein", "mmd")
@@ -55,6 +69,26 @@ RULES = [
     ),
     ("1 SE, W2 or MMD only", 1, ("keep", DEFAULTS)),
     ("W2 only", 0, ("keep", (REFERENCE,))),
+]
+# The models ``judges`` trains on each fold's set, by label: the default
+# judge's three first (as ``skdc.auto._default_judge`` builds them for
+# classes), then forests of fewer trees.
+JUDGE_MODELS = {
+    "LogReg": lambda seed: LogisticRegression(max_iter=1000),
+    "1-NN": lambda seed: KNeighborsClassifier(n_neighbors=1),
+    **{
+        f"forest-{n}": lambda seed, n=n: RandomForestClassifier(n, random_state=seed)
+        for n in (100, 50, 25, 10)
+    },
+}
+DEFAULT_JUDGE = ("LogReg", "1-NN", "forest-100")
+# Judges that ``report`` replays: the mean score of these models.
+JUDGES = [
+    DEFAULT_JUDGE,
+    *((("LogReg", "1-NN", f"forest-{n}")) for n in (50, 25, 10)),
+    ("LogReg", "1-NN"),
+    ("LogReg", "forest-100"),
+    ("1-NN", "forest-100"),
 ]
 
 
@@ -128,7 +162,13 @@ def record(path, datasets, seeds, rows=20_000):
                 start = time.perf_counter()
                 cell = record_cell(split, scorer, size, allocation, seed)
                 records.append(
-                    {"dataset": name, "per_class": per_class, "seed": seed, **cell}
+                    {
+                        "dataset": name,
+                        "per_class": per_class,
+                        "seed": seed,
+                        "rows": rows,
+                        **cell,
+                    }
                 )
                 _write_lines(records, path)
                 print(
@@ -136,6 +176,94 @@ def record(path, datasets, seeds, rows=20_000):
                     f"{cell['pick']} ({time.perf_counter() - start:.0f} s)",
                     flush=True,
                 )
+
+
+class _TimedPanel(_Panel):
+    """The default judge's panel that also keeps each model's fit CPU time."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.estimators_, self.fit_seconds_ = [], []
+        for estimator in self.estimators:
+            start = time.process_time()
+            self.estimators_.append(clone(estimator).fit(X, y))
+            self.fit_seconds_.append(time.process_time() - start)
+        return self
+
+
+def judge_cell(split, rec):
+    """Each judge model's fold scores and fit seconds in ``rec``'s search."""
+    labels = list(JUDGE_MODELS)
+    panel = _TimedPanel(
+        [model_for(JUDGE_MODELS[k](rec["seed"]), split.X_train) for k in labels],
+        balanced_accuracy_score,
+        "classifier",
+    )
+    scored = []  # per fitted search estimator, in the search's order
+
+    def scorer(estimator, X, y):
+        judge = estimator.estimator_
+        scores = [balanced_accuracy_score(y, m.predict(X)) for m in judge.estimators_]
+        scored.append((scores, judge.fit_seconds_))
+        return float(np.mean(scores[: len(DEFAULT_JUDGE)]))
+
+    allocation, size = choose_allocation(
+        split.y_train, rec["per_class"], rec["dataset"] in PROPORTIONAL
+    )
+    auto = AutoCondenser(
+        estimator=panel,
+        scoring=scorer,
+        size=size,
+        allocation=allocation,
+        random_state=rec["seed"],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # Only the search is needed; the refit is the price of reusing Auto.
+        auto.fit(split.X_train, split.y_train)
+    n_candidates, n_splits = np.array(rec["folds"]).shape
+    # GridSearchCV without n_jobs runs each candidate's folds in turn.
+    scores = np.array([s for s, _ in scored]).reshape(n_candidates, n_splits, -1)
+    seconds = np.array([t for _, t in scored]).sum(axis=0)
+    np.testing.assert_allclose(
+        scores[:, :, : len(DEFAULT_JUDGE)].mean(axis=2), rec["folds"], atol=1e-12
+    )
+    return {
+        "model_folds": {k: scores[:, :, i].tolist() for i, k in enumerate(labels)},
+        "model_fit_s": dict(zip(labels, seconds.tolist())),
+    }
+
+
+def judges(path, out):
+    with open(path) as lines:
+        records = [json.loads(line) for line in lines]
+    done = []
+    if os.path.exists(out):
+        with open(out) as lines:
+            done = [json.loads(line) for line in lines]
+    keys = {(r["dataset"], r["per_class"], r["seed"]) for r in done}
+    splits = {}
+    for rec in records:
+        key = (rec["dataset"], rec["per_class"], rec["seed"])
+        if key in keys:
+            continue
+        if rec["dataset"] not in splits:
+            # Lines recorded before "rows" was kept used record's default.
+            rows = rec.get("rows", 20_000)
+            splits = {rec["dataset"]: DATASETS[rec["dataset"]][0](rows)}
+        start = time.perf_counter()
+        done.append({**rec, **judge_cell(splits[rec["dataset"]], rec)})
+        _write_lines(done, out)
+        print(
+            f"{key[0]} at {key[1]} per class, seed {key[2]}: "
+            f"{time.perf_counter() - start:.0f} s",
+            flush=True,
+        )
+
+
+def with_judge(rec, models):
+    """``rec`` with the fold scores of a judge: the mean of ``models``."""
+    folds = np.mean([rec["model_folds"][m] for m in models], axis=0)
+    return {**rec, "folds": folds.tolist()}
 
 
 def replay(rec, lead, compete=None):
@@ -247,6 +375,62 @@ def report(paths):
                 f"| {name} | {values.size} | {values.mean():+.4f} | {se:.4f} "
                 f"| {np.sum(values > 0)} | {np.sum(values < 0)} |"
             )
+    judge_report(records)
+
+
+def judge_report(records):
+    """The choice at the default rule under each of ``JUDGES``, on the
+    records that ``judges`` completed: the counts and gaps of ``rule_row``,
+    the picks equal to the default judge's, the paired per-cell difference
+    of Auto's test score from the default judge's (mean ± standard error),
+    and the judge's fitting CPU seconds per search."""
+    judged = [r for r in records if "model_folds" in r]
+    if not judged:
+        return
+    cells = cells_of(judged)
+    n = len(cells)
+
+    def picks(judge):
+        return {
+            key: [replay(with_judge(r, judge), LEAD_STANDARD_ERRORS) for r in recs]
+            for key, recs in cells.items()
+        }
+
+    def fit_seconds(judge):
+        return np.mean([sum(r["model_fit_s"][m] for m in judge) for r in judged])
+
+    default_picks = picks(DEFAULT_JUDGE)
+    default_auto = np.array([cell_mean(cells[k], p) for k, p in default_picks.items()])
+    print(
+        f"\nJudges at {LEAD_STANDARD_ERRORS:g} SE, on the {len(judged)} searches "
+        "rerun by `judges` (per cell: Auto's test score less the default "
+        "judge's; fit s: CPU seconds of the judge's fits per search):\n"
+    )
+    print(
+        "| judge | Auto >= better default | Auto >= W2 | Auto − better default "
+        "| Auto − W2 | Auto − k-means | fits leaving W2 | same picks | per cell "
+        "| fit s | / default's |"
+    )
+    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
+    for judge in JUDGES:
+        rejudged = {
+            key: [with_judge(r, judge) for r in recs] for key, recs in cells.items()
+        }
+        best, w2, gap_best, gap_w2, gap_km, switches = rule_row(
+            rejudged, LEAD_STANDARD_ERRORS, None
+        )
+        chosen = picks(judge)
+        same = sum(a == b for k in cells for a, b in zip(chosen[k], default_picks[k]))
+        diff = np.array([cell_mean(cells[k], p) for k, p in chosen.items()])
+        diff -= default_auto
+        se = diff.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
+        seconds = fit_seconds(judge)
+        print(
+            f"| {' + '.join(judge)} | {best}/{n} | {w2}/{n} | {gap_best:+.4f} "
+            f"| {gap_w2:+.4f} | {gap_km:+.4f} | {switches}/{len(judged)} "
+            f"| {same}/{len(judged)} | {diff.mean():+.4f} ± {se:.4f} "
+            f"| {seconds:.2f} | {seconds / fit_seconds(DEFAULT_JUDGE):.2f} |"
+        )
 
 
 def main(argv=None):
@@ -265,12 +449,23 @@ def main(argv=None):
     rec.add_argument(
         "--threads", type=int, default=1, help="PyTorch CPU threads (default: 1)"
     )
+    jud = commands.add_parser(
+        "judges", help="rerun recorded searches, keep every judge model's scores"
+    )
+    jud.add_argument("path")
+    jud.add_argument("out")
+    jud.add_argument(
+        "--threads", type=int, default=1, help="PyTorch CPU threads (default: 1)"
+    )
     rep = commands.add_parser("report", help="compare rules on records")
     rep.add_argument("paths", nargs="+")
     args = parser.parse_args(argv)
     if args.command == "record":
         torch.set_num_threads(args.threads)
         record(args.path, args.datasets, args.seeds, args.rows)
+    elif args.command == "judges":
+        torch.set_num_threads(args.threads)
+        judges(args.path, args.out)
     else:
         report(args.paths)
 

@@ -5,6 +5,7 @@ this only keeps every name that README tells users to pass working.
 """
 
 import importlib.util
+import json
 import pathlib
 import sys
 
@@ -164,6 +165,69 @@ def test_auto_rule_report_reads_records_written_atomically(tmp_path, capsys):
     assert "2 searches, 1 cells" in out
     assert "| 2 SE | 1/1 | 1/1 | +0.0000 | +0.0000 | +0.0500 | 0/2 |" in out
     assert "Replayed picks equal to the recorded ones: 2 of 2." in out
+
+
+def test_auto_rule_replays_other_judges_from_each_models_fold_scores(capsys):
+    # The default judge sees a tie; forest-25 alone sees mmd lead steadily.
+    tie = {"wasserstein": [0.8, 0.8, 0.8], "mmd": [0.8, 0.8, 0.8]}
+    lead = {"wasserstein": [0.6, 0.6, 0.6], "mmd": [0.7, 0.71, 0.7]}
+    rec = _search(tie, {"wasserstein": 0.9, "mmd": 0.95, "kmeans": 0.85})
+    rec["model_folds"] = {
+        model: list((lead if model == "forest-25" else tie).values())
+        for model in auto_rule.JUDGE_MODELS
+    }
+    rec["model_fit_s"] = dict.fromkeys(auto_rule.JUDGE_MODELS, 1.0)
+    rejudged = auto_rule.with_judge(rec, ("LogReg", "1-NN", "forest-25"))
+    np.testing.assert_allclose(rejudged["folds"][1], [0.7667, 0.77, 0.7667], atol=1e-4)
+    assert auto_rule.replay(rec, 2) == "wasserstein"
+    assert auto_rule.replay(rejudged, 2) == "mmd"
+    auto_rule.judge_report([rec, {k: v for k, v in rec.items() if "model" not in k}])
+    out = capsys.readouterr().out
+    assert "on the 1 searches rerun by `judges`" in out
+    default = "| LogReg + 1-NN + forest-100 | 0/1 | 1/1 | -0.0500 |"
+    assert default + " +0.0000 | +0.0500 | 0/1 | 1/1 | +0.0000 ± nan |" in out
+    # forest-25's judge leaves W2 for mmd, 0.05 better on test.
+    assert "| LogReg + 1-NN + forest-25 | 1/1 | 1/1 | +0.0000 | +0.0500 " in out
+    assert "| 1/1 | 0/1 | +0.0500 ± nan | 3.00 | 1.00 |" in out
+    assert out.count("| 3.00 | 1.00 |") == 4  # the three-model judges
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_auto_rule_judges_reproduce_the_recorded_search(tmp_path, monkeypatch):
+    import skdc.auto
+    from skdc import KMeansCentroids, RandomSubset, WassersteinCondenser
+
+    # Fewer and shorter candidates: the same search, at a test's cost.
+    monkeypatch.setattr(
+        skdc.auto,
+        "default_candidates",
+        lambda: {
+            "wasserstein": WassersteinCondenser(max_iter=30),
+            "kmeans": KMeansCentroids(),
+            "random": RandomSubset(),
+        },
+    )
+    # A line as record writes it, without the test scores judges ignores.
+    split = quality.DATASETS["wine"][0](None)
+    allocation, size = quality.choose_allocation(split.y_train, 10)
+    auto = skdc.auto.AutoCondenser(size=size, allocation=allocation, random_state=0)
+    results = auto.fit(split.X_train, split.y_train).cv_results_
+    folds = [[results[f"split{i}_test_score"][c] for i in range(3)] for c in range(3)]
+    rec = {"dataset": "wine", "per_class": 10, "seed": 0, "folds": folds}
+    runs, judged = tmp_path / "runs.jsonl", tmp_path / "judged.jsonl"
+    auto_rule._write_lines([rec], runs)
+    auto_rule.main(["judges", str(runs), str(judged)])
+    (line,) = judged.read_text().splitlines()
+    rec = json.loads(line)
+    # judges checks this itself; the test keeps the check from going.
+    np.testing.assert_allclose(
+        auto_rule.with_judge(rec, auto_rule.DEFAULT_JUDGE)["folds"], folds, atol=1e-12
+    )
+    assert set(rec["model_folds"]) == set(auto_rule.JUDGE_MODELS)
+    assert all(s > 0 for s in rec["model_fit_s"].values())
+    # A rerun skips the searches already judged.
+    auto_rule.main(["judges", str(runs), str(judged)])
+    assert judged.read_text().splitlines() == [line]
 
 
 def test_auto_time_finds_the_same_pick_and_set_with_and_without_sharing(capsys):
