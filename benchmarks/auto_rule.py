@@ -53,23 +53,50 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.neighbors import KNeighborsClassifier
 
-from skdc import AutoCondenser
+from skdc import AutoCondenser, MMDCondenser
 from skdc._evaluation import condense_all, model_for, score_sets
-from skdc.auto import LEAD_STANDARD_ERRORS, _choose, _Panel
+from skdc.auto import (
+    LEAD_STANDARD_ERRORS,
+    MMD_LEAD_STANDARD_ERRORS,
+    _choose,
+    _Panel,
+    default_candidates,
+)
 
 REFERENCE = "wasserstein"
 DEFAULTS = ("wasserstein", "mmd")
 # (label, standard errors, candidates that compete; None: all of them)
+# The default candidates that are MMDCondensers: their bar is a rule's
+# ``mmd_lead`` (Auto's MMD_LEAD_STANDARD_ERRORS).
+MMD_NAMES = frozenset(
+    name for name, c in default_candidates().items() if isinstance(c, MMDCondenser)
+)
+# (label, standard errors, candidates that compete (None: all of them),
+# standard errors for the MMD challengers (None: the same))
 RULES = [
-    *((f"{k} SE", k, None) for k in (0, 0.5, 1, 1.5, 2, 3)),
+    *((f"{k} SE", k, None, None) for k in (0, 0.5, 1, 1.5, 2, 3)),
     *(
-        (f"{k} SE without {name}", k, ("drop", (name,)))
+        (f"2 SE, MMD {k} SE", 2, None, k)
+        for k in (0, 0.5, 1, 1.5)
+        if k != MMD_LEAD_STANDARD_ERRORS
+    ),
+    (
+        f"{LEAD_STANDARD_ERRORS:g} SE, MMD {MMD_LEAD_STANDARD_ERRORS:g} SE (the "
+        "default)",
+        LEAD_STANDARD_ERRORS,
+        None,
+        MMD_LEAD_STANDARD_ERRORS,
+    ),
+    *(
+        (f"{k} SE without {name}", k, ("drop", (name,)), None)
         for name in ("kmeans", "mmd-multiscale", "wasserstein-quantile", "mmd")
         for k in (1, 2)
     ),
-    ("1 SE, W2 or MMD only", 1, ("keep", DEFAULTS)),
-    ("W2 only", 0, ("keep", (REFERENCE,))),
+    ("1 SE, W2 or MMD only", 1, ("keep", DEFAULTS), None),
+    ("W2 only", 0, ("keep", (REFERENCE,)), None),
 ]
+# Auto's rule, as replay's arguments.
+DEFAULT_RULE = {"lead": LEAD_STANDARD_ERRORS, "mmd_lead": MMD_LEAD_STANDARD_ERRORS}
 # The models ``judges`` trains on each fold's set, by label: the default
 # judge's three first (as ``skdc.auto._default_judge`` builds them for
 # classes), then forests of fewer trees.
@@ -137,6 +164,7 @@ def record_cell(split, scorer, size, allocation, seed):
         ],
         "pick": fitted.best_name_,
         "lead": LEAD_STANDARD_ERRORS,
+        "mmd_lead": MMD_LEAD_STANDARD_ERRORS,
         "auto_s": sets["auto"].seconds,
         "fit_s": {k: v.seconds for k, v in sets.items() if k != "auto"},
         "test": test,
@@ -266,8 +294,10 @@ def with_judge(rec, models):
     return {**rec, "folds": folds.tolist()}
 
 
-def replay(rec, lead, compete=None):
-    """The candidate Auto picks from this record's folds under a rule."""
+def replay(rec, lead, compete=None, mmd_lead=None):
+    """The candidate Auto picks from this record's folds under a rule: a
+    challenger must lead W2 by more than ``lead`` standard errors
+    (``mmd_lead`` for the MMD candidates, when given)."""
     names = rec["names"]
     keep = list(range(len(names)))
     if compete is not None:
@@ -278,7 +308,11 @@ def replay(rec, lead, compete=None):
     folds = np.array(rec["folds"])[keep]  # (candidates, folds)
     results = {f"split{i}_test_score": folds[:, i] for i in range(folds.shape[1])}
     results["mean_test_score"] = folds.mean(axis=1)
-    return names[keep[_choose(results, folds.shape[1], lead)]]
+    bars = [
+        mmd_lead if mmd_lead is not None and names[i] in MMD_NAMES else lead
+        for i in keep
+    ]
+    return names[keep[_choose(results, folds.shape[1], bars)]]
 
 
 def cells_of(records):
@@ -296,13 +330,13 @@ def cell_mean(recs, picks):
     return float(np.mean([r["test"][p]["mean"] for r, p in zip(recs, picks)]))
 
 
-def rule_row(cells, lead, compete):
+def rule_row(cells, lead, compete, mmd_lead=None):
     """(cells >= better default, cells >= W2, mean gaps to the better
     default, W2 and k-means, fits that leave W2)."""
     at_least_best = at_least_w2 = switches = 0
     gaps = []
     for recs in cells.values():
-        picks = [replay(r, lead, compete) for r in recs]
+        picks = [replay(r, lead, compete, mmd_lead) for r in recs]
         switches += sum(p != REFERENCE for p in picks)
         auto = cell_mean(recs, picks)
         w2, mmd, kmeans = (cell_mean(recs, name) for name in (*DEFAULTS, "kmeans"))
@@ -325,28 +359,32 @@ def report(paths):
         "| Auto − W2 | Auto − k-means | fits leaving W2 |"
     )
     print("| --- | --: | --: | --: | --: | --: | --: |")
-    for label, lead, compete in RULES:
-        best, w2, gap_best, gap_w2, gap_km, switches = rule_row(cells, lead, compete)
+    for label, lead, compete, mmd_lead in RULES:
+        best, w2, gap_best, gap_w2, gap_km, switches = rule_row(
+            cells, lead, compete, mmd_lead
+        )
         print(
             f"| {label} | {best}/{n} | {w2}/{n} | {gap_best:+.4f} | {gap_w2:+.4f} "
             f"| {gap_km:+.4f} | {switches}/{len(records)} |"
         )
+    # The rule before the MMD candidates' own bar, and the default.
+    compared = {"2 SE": {"lead": 2}, "default": DEFAULT_RULE}
     print(
-        f"\nPer cell, mean over seeds; Auto under the rules at 1 SE and at "
-        f"{LEAD_STANDARD_ERRORS:g} SE (the default):\n"
+        "\nPer cell, mean over seeds; Auto under the rule at 2 SE for every "
+        "candidate and under the default rule (picks: the default's):\n"
     )
     print(
-        "| dataset | per class | seeds | W2 | MMD | k-means | Auto, 1 SE "
-        f"| Auto, {LEAD_STANDARD_ERRORS:g} SE | − better default | picks |"
+        "| dataset | per class | seeds | W2 | MMD | k-means | Auto, 2 SE "
+        "| Auto, default | − better default | picks |"
     )
     print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --- |")
     for (name, per_class), recs in cells.items():
         means = {n: cell_mean(recs, n) for n in (*DEFAULTS, "kmeans")}
         picks = {
-            lead: [replay(r, lead) for r in recs] for lead in (1, LEAD_STANDARD_ERRORS)
+            label: [replay(r, **rule) for r in recs] for label, rule in compared.items()
         }
         autos = [cell_mean(recs, p) for p in picks.values()]
-        chosen = ", ".join(picks[LEAD_STANDARD_ERRORS])
+        chosen = ", ".join(picks["default"])
         gap = autos[1] - max(means["wasserstein"], means["mmd"])
         print(
             f"| {name} | {per_class} | {len(recs)} | {means['wasserstein']:.4f} "
@@ -354,15 +392,17 @@ def report(paths):
             f"| {autos[1]:.4f} | {gap:+.4f} | {chosen} |"
         )
     recorded = [r for r in records if "lead" in r]
-    same = sum(replay(r, r["lead"]) == r["pick"] for r in recorded)
+    same = sum(
+        replay(r, r["lead"], mmd_lead=r.get("mmd_lead")) == r["pick"] for r in recorded
+    )
     print(f"\nReplayed picks equal to the recorded ones: {same} of {len(recorded)}.")
-    for lead in (1, 2):
-        print(f"\nSwitches at {lead} SE: test gain over W2 by candidate picked")
+    for label, rule in compared.items():
+        print(f"\nSwitches under the {label} rule: test gain over W2 by pick")
         print("| candidate | fits | mean gain | standard error | higher | lower |")
         print("| --- | --: | --: | --: | --: | --: |")
         gains = {}
         for r in records:
-            pick = replay(r, lead)
+            pick = replay(r, **rule)
             if pick != REFERENCE:
                 gain = r["test"][pick]["mean"] - r["test"][REFERENCE]["mean"]
                 gains.setdefault(pick, []).append(gain)
@@ -379,7 +419,7 @@ def report(paths):
 
 
 def judge_report(records):
-    """The choice at the default rule under each of ``JUDGES``, on the
+    """The choice under the default rule with each of ``JUDGES``, on the
     records that ``judges`` completed: the counts and gaps of ``rule_row``,
     the picks equal to the default judge's, the paired per-cell difference
     of Auto's test score from the default judge's (mean ± standard error),
@@ -392,7 +432,7 @@ def judge_report(records):
 
     def picks(judge):
         return {
-            key: [replay(with_judge(r, judge), LEAD_STANDARD_ERRORS) for r in recs]
+            key: [replay(with_judge(r, judge), **DEFAULT_RULE) for r in recs]
             for key, recs in cells.items()
         }
 
@@ -402,7 +442,7 @@ def judge_report(records):
     default_picks = picks(DEFAULT_JUDGE)
     default_auto = np.array([cell_mean(cells[k], p) for k, p in default_picks.items()])
     print(
-        f"\nJudges at {LEAD_STANDARD_ERRORS:g} SE, on the {len(judged)} searches "
+        f"\nJudges under the default rule, on the {len(judged)} searches "
         "rerun by `judges` (per cell: Auto's test score less the default "
         "judge's; fit s: CPU seconds of the judge's fits per search):\n"
     )
@@ -417,7 +457,7 @@ def judge_report(records):
             key: [with_judge(r, judge) for r in recs] for key, recs in cells.items()
         }
         best, w2, gap_best, gap_w2, gap_km, switches = rule_row(
-            rejudged, LEAD_STANDARD_ERRORS, None
+            rejudged, compete=None, **DEFAULT_RULE
         )
         chosen = picks(judge)
         same = sum(a == b for k in cells for a, b in zip(chosen[k], default_picks[k]))

@@ -71,17 +71,39 @@ def test_reference_is_kept_unless_beaten_by_more_than_two_standard_errors():
     # Candidate 1 leads by 0.01 on average, but the lead swings from fold
     # to fold: mean 0.01 < standard error 0.0153.  The reference stays.
     noisy = results([0.80, 0.80, 0.80], [0.84, 0.80, 0.79])
-    assert _choose(noisy, 3) == 0
+    assert _choose(noisy, 3, 2.0) == 0
     # Leads 0.02, 0.01, 0.03: mean 0.02, 3.5 standard errors (0.0058), so
     # it wins.  Leads 0.04, -0.01, 0.03: the same mean, 1.3 standard errors
     # (0.0153), beyond one but within two, so the reference stays.
-    assert _choose(results([0.80] * 3, [0.82, 0.81, 0.83]), 3) == 1
-    assert _choose(results([0.80] * 3, [0.84, 0.79, 0.83]), 3) == 0
+    assert _choose(results([0.80] * 3, [0.82, 0.81, 0.83]), 3, 2.0) == 1
+    assert _choose(results([0.80] * 3, [0.84, 0.79, 0.83]), 3, 2.0) == 0
     # A steady lead of 0.01 on every fold: standard error 0, so it wins.
     steady = results([0.80, 0.70, 0.75], [0.81, 0.71, 0.76], [0.5, 0.5, 0.5])
-    assert _choose(steady, 3) == 1
+    assert _choose(steady, 3, 2.0) == 1
     # The reference itself best: kept.
-    assert _choose(results([0.9, 0.9], [0.8, 0.85]), 2) == 0
+    assert _choose(results([0.9, 0.9], [0.8, 0.85]), 2, 2.0) == 0
+
+
+def test_an_mmd_challenger_needs_one_standard_error_the_others_two():
+    from skdc.auto import _choose, default_candidates, lead_bars
+
+    bars = lead_bars(default_candidates().values())
+    assert dict(zip(default_candidates(), bars)) == {
+        "wasserstein": 2.0,
+        "mmd": 1.0,
+        "mmd-multiscale": 1.0,
+        "wasserstein-quantile": 2.0,
+        "kmeans": 2.0,
+        "random": 2.0,
+    }
+    # Leads 0.04, -0.01, 0.03 over the reference: 1.3 standard errors.
+    folds = np.array([[0.80] * 3, [0.84, 0.79, 0.83]]).T
+    results = {f"split{i}_test_score": row for i, row in enumerate(folds)}
+    results["mean_test_score"] = folds.mean(0)
+    assert _choose(results, 3, [2.0, 1.0]) == 1  # an MMD challenger passes
+    assert _choose(results, 3, [2.0, 2.0]) == 0  # another does not
+    # The bar is the best candidate's; a user's MMD gets the MMD bar.
+    assert lead_bars([KMeansCentroids(), MMDCondenser(bandwidth=2.0)]) == [2.0, 1.0]
 
 
 def test_refits_the_winner_on_all_rows_and_exposes_its_set():

@@ -137,6 +137,10 @@ def test_auto_rule_replays_the_choice_under_each_rule():
     )
     assert auto_rule.replay(rec, 1) == "mmd"
     assert auto_rule.replay(rec, 2) == "wasserstein"
+    # Auto's rule: an MMD challenger needs one standard error, the others two.
+    assert auto_rule.replay(rec, **auto_rule.DEFAULT_RULE) == "mmd"
+    as_kmeans = {**rec, "names": ["wasserstein", "kmeans", "mmd"]}
+    assert auto_rule.replay(as_kmeans, **auto_rule.DEFAULT_RULE) == "wasserstein"
     assert auto_rule.replay(rec, 1, ("drop", ("mmd",))) == "wasserstein"
     assert auto_rule.replay(rec, 0, ("keep", ("wasserstein", "kmeans"))) == (
         "wasserstein"
