@@ -378,12 +378,14 @@ def report(paths):
         "| Auto, default | − better default | picks |"
     )
     print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --- |")
+    change = []  # per cell: Auto under the default rule less at 2 SE
     for (name, per_class), recs in cells.items():
         means = {n: cell_mean(recs, n) for n in (*DEFAULTS, "kmeans")}
         picks = {
             label: [replay(r, **rule) for r in recs] for label, rule in compared.items()
         }
         autos = [cell_mean(recs, p) for p in picks.values()]
+        change.append(autos[1] - autos[0])
         chosen = ", ".join(picks["default"])
         gap = autos[1] - max(means["wasserstein"], means["mmd"])
         print(
@@ -391,6 +393,13 @@ def report(paths):
             f"| {means['mmd']:.4f} | {means['kmeans']:.4f} | {autos[0]:.4f} "
             f"| {autos[1]:.4f} | {gap:+.4f} | {chosen} |"
         )
+    change = np.array(change)
+    se = change.std(ddof=1) / np.sqrt(change.size) if change.size > 1 else np.nan
+    print(
+        f"\nAuto under the default rule less at 2 SE, per cell: "
+        f"{change.mean():+.4f} ± {se:.4f} ({np.sum(change > 1e-12)} higher, "
+        f"{np.sum(change < -1e-12)} lower)."
+    )
     recorded = [r for r in records if "lead" in r]
     same = sum(
         replay(r, r["lead"], mmd_lead=r.get("mmd_lead")) == r["pick"] for r in recorded
