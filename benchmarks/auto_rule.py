@@ -25,8 +25,9 @@ test scores averaged over seeds): in how many Auto's set scores at least
 the better of the two defaults' (``WassersteinCondenser()`` and
 ``MMDCondenser()``, rule 3 of ``quality.py``) and at least W2's, its mean
 gap to those and to k-means, and how many fits leave W2.  Then every
-cell under the rules at one and two standard errors, and what the switches
-to each candidate gained over W2 on test under those two rules.  On lines
+cell under two standard errors for every challenger and under Auto's rule
+(two, one for an MMD challenger), and what the switches to each candidate
+gained over W2 on test under those two rules.  On lines
 from ``judges`` it also replays the choice with other judges (``JUDGES``:
 the mean score of some of the models).
 """
@@ -65,7 +66,6 @@ from skdc.auto import (
 
 REFERENCE = "wasserstein"
 DEFAULTS = ("wasserstein", "mmd")
-# (label, standard errors, candidates that compete; None: all of them)
 # The default candidates that are MMDCondensers: their bar is a rule's
 # ``mmd_lead`` (Auto's MMD_LEAD_STANDARD_ERRORS).
 MMD_NAMES = frozenset(

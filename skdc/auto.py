@@ -134,7 +134,7 @@ def _heldout_mmd(search_estimator, X, y=None):
     return -mmd(X, condenser.X_, weights=weights)
 
 
-def lead_bars(condensers):
+def _lead_bars(condensers):
     """Standard errors each candidate's lead over the reference must exceed:
     ``MMD_LEAD_STANDARD_ERRORS`` for an MMDCondenser, else
     ``LEAD_STANDARD_ERRORS``."""
@@ -371,7 +371,7 @@ class AutoCondenser(BaseEstimator):
                     "of the rows: lower size or use fewer folds.)"
                 ) from error
 
-        best = _choose(search.cv_results_, search.n_splits_, lead_bars(condensers))
+        best = _choose(search.cv_results_, search.n_splits_, _lead_bars(condensers))
         condenser = clone(condensers[best])
         X_s, y_s, _ = resample_with_weights(condenser, X, y, **weighted)
 
