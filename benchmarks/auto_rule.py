@@ -331,14 +331,25 @@ def cell_mean(recs, picks):
 
 
 def rule_row(cells, lead, compete, mmd_lead=None):
+    """``picks_row`` of the picks under a rule (see ``replay``)."""
+    return picks_row(
+        cells,
+        {
+            key: [replay(r, lead, compete, mmd_lead) for r in recs]
+            for key, recs in cells.items()
+        },
+    )
+
+
+def picks_row(cells, picks):
     """(cells >= better default, cells >= W2, mean gaps to the better
-    default, W2 and k-means, fits that leave W2)."""
+    default, W2 and k-means, fits that leave W2) of ``picks``: a name per
+    record of each cell."""
     at_least_best = at_least_w2 = switches = 0
     gaps = []
-    for recs in cells.values():
-        picks = [replay(r, lead, compete, mmd_lead) for r in recs]
-        switches += sum(p != REFERENCE for p in picks)
-        auto = cell_mean(recs, picks)
+    for key, recs in cells.items():
+        switches += sum(p != REFERENCE for p in picks[key])
+        auto = cell_mean(recs, picks[key])
         w2, mmd, kmeans = (cell_mean(recs, name) for name in (*DEFAULTS, "kmeans"))
         at_least_best += auto >= max(w2, mmd) - 1e-12
         at_least_w2 += auto >= w2 - 1e-12
@@ -429,7 +440,7 @@ def report(paths):
 
 def judge_report(records):
     """The choice under the default rule with each of ``JUDGES``, on the
-    records that ``judges`` completed: the counts and gaps of ``rule_row``,
+    records that ``judges`` completed: the counts and gaps of ``picks_row``,
     the picks equal to the default judge's, the paired per-cell difference
     of Auto's test score from the default judge's (mean ± standard error),
     and the judge's fitting CPU seconds per search."""
@@ -461,14 +472,10 @@ def judge_report(records):
         "| fit s | / default's |"
     )
     print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
+    default_s = fit_seconds(DEFAULT_JUDGE)
     for judge in JUDGES:
-        rejudged = {
-            key: [with_judge(r, judge) for r in recs] for key, recs in cells.items()
-        }
-        best, w2, gap_best, gap_w2, gap_km, switches = rule_row(
-            rejudged, compete=None, **DEFAULT_RULE
-        )
         chosen = picks(judge)
+        best, w2, gap_best, gap_w2, gap_km, switches = picks_row(cells, chosen)
         same = sum(a == b for k in cells for a, b in zip(chosen[k], default_picks[k]))
         diff = np.array([cell_mean(cells[k], p) for k, p in chosen.items()])
         diff -= default_auto
@@ -478,7 +485,7 @@ def judge_report(records):
             f"| {' + '.join(judge)} | {best}/{n} | {w2}/{n} | {gap_best:+.4f} "
             f"| {gap_w2:+.4f} | {gap_km:+.4f} | {switches}/{len(judged)} "
             f"| {same}/{len(judged)} | {diff.mean():+.4f} ± {se:.4f} "
-            f"| {seconds:.2f} | {seconds / fit_seconds(DEFAULT_JUDGE):.2f} |"
+            f"| {seconds:.2f} | {seconds / default_s:.2f} |"
         )
 
 
