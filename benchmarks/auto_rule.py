@@ -269,17 +269,17 @@ def judges(path, out):
         with open(out) as lines:
             done = [json.loads(line) for line in lines]
     keys = {(r["dataset"], r["per_class"], r["seed"]) for r in done}
-    splits = {}
+    split = source = None  # the last split built, and its (dataset, rows)
     for rec in records:
         key = (rec["dataset"], rec["per_class"], rec["seed"])
         if key in keys:
             continue
-        if rec["dataset"] not in splits:
-            # Lines recorded before "rows" was kept used record's default.
-            rows = rec.get("rows", 20_000)
-            splits = {rec["dataset"]: DATASETS[rec["dataset"]][0](rows)}
+        # Lines recorded before "rows" was kept used record's default.
+        wanted = (rec["dataset"], rec.get("rows", 20_000))
+        if wanted != source:
+            split, source = DATASETS[wanted[0]][0](wanted[1]), wanted
         start = time.perf_counter()
-        done.append({**rec, **judge_cell(splits[rec["dataset"]], rec)})
+        done.append({**rec, **judge_cell(split, rec)})
         _write_lines(done, out)
         print(
             f"{key[0]} at {key[1]} per class, seed {key[2]}: "
@@ -313,6 +313,12 @@ def replay(rec, lead, compete=None, mmd_lead=None):
         for i in keep
     ]
     return names[keep[_choose(results, folds.shape[1], bars)]]
+
+
+def standard_error(values):
+    """Standard error of the mean of ``values`` (nan for fewer than two)."""
+    values = np.asarray(values)
+    return values.std(ddof=1) / np.sqrt(values.size) if values.size > 1 else np.nan
 
 
 def cells_of(records):
@@ -405,7 +411,7 @@ def report(paths):
             f"| {autos[1]:.4f} | {gap:+.4f} | {chosen} |"
         )
     change = np.array(change)
-    se = change.std(ddof=1) / np.sqrt(change.size) if change.size > 1 else np.nan
+    se = standard_error(change)
     print(
         f"\nAuto under the default rule less at 2 SE, per cell: "
         f"{change.mean():+.4f} ± {se:.4f} ({np.sum(change > 1e-12)} higher, "
@@ -428,9 +434,7 @@ def report(paths):
                 gains.setdefault(pick, []).append(gain)
         for name, values in gains.items():
             values = np.array(values)
-            se = (
-                values.std(ddof=1) / np.sqrt(values.size) if values.size > 1 else np.nan
-            )
+            se = standard_error(values)
             print(
                 f"| {name} | {values.size} | {values.mean():+.4f} | {se:.4f} "
                 f"| {np.sum(values > 0)} | {np.sum(values < 0)} |"
@@ -479,7 +483,7 @@ def judge_report(records):
         same = sum(a == b for k in cells for a, b in zip(chosen[k], default_picks[k]))
         diff = np.array([cell_mean(cells[k], p) for k, p in chosen.items()])
         diff -= default_auto
-        se = diff.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
+        se = standard_error(diff)
         seconds = fit_seconds(judge)
         print(
             f"| {' + '.join(judge)} | {best}/{n} | {w2}/{n} | {gap_best:+.4f} "
