@@ -194,7 +194,7 @@ def condense_all(reducers, X, y):
     return sets, caught
 
 
-def _weights_for(model, sample_weight):
+def weights_for(model, sample_weight):
     """fit's keyword for the set's weights: the last step's for a pipeline
     (model_for wraps models in one), none for a model that takes none."""
     if sample_weight is None:
@@ -258,7 +258,7 @@ def score_sets(sets, X_test, y_test, models, scorer=None):
         row = {"method": name, "rows": len(item.X), "fit_s": item.seconds}
         for model_name, model in models.items():
             model = clone(model)
-            model.fit(item.X, item.y, **_weights_for(model, item.sample_weight))
+            model.fit(item.X, item.y, **weights_for(model, item.sample_weight))
             score = model.score if scorer is None else partial(scorer, model)
             row[model_name] = float(score(X_test, y_test))
         row["mean"] = float(np.mean([row[m] for m in models])) if models else None

@@ -21,7 +21,7 @@ from ._base import (
     resample_with_weights,
     warn_if_weights_dropped,
 )
-from ._evaluation import model_for
+from ._evaluation import model_for, weights_for
 from ._search import search_fits
 from .condensers import MMDCondenser, WassersteinCondenser
 from .metrics import mmd
@@ -84,7 +84,11 @@ class _Panel(BaseEstimator):
         self.kind = kind
 
     def fit(self, X, y, sample_weight=None):
-        self.estimators_ = [clone(e).fit(X, y) for e in self.estimators]
+        # A set's weights are part of it (learned weights): each model that
+        # takes weights trains on them, as the user's would.
+        self.estimators_ = [
+            clone(e).fit(X, y, **weights_for(e, sample_weight)) for e in self.estimators
+        ]
         return self
 
     def score(self, X, y, sample_weight=None):
@@ -187,7 +191,8 @@ class AutoCondenser(BaseEstimator):
         regression (ridge for regression), a 1-nearest-neighbour model and a
         random forest, scored by their mean balanced accuracy (R^2 for
         regression), behind a one-hot encoder for the non-numeric columns
-        of a DataFrame; without y, candidates are scored by the Gaussian MMD of
+        of a DataFrame, trained with the set's weights where a candidate
+        learns some (1-NN takes none); without y, candidates are scored by the Gaussian MMD of
         the held-out rows to the set.
     candidates : "default", list or dict of condensers, default="default"
         The condensers to compare (see :func:`default_candidates`); a dict

@@ -174,6 +174,35 @@ def test_user_estimator_and_cv_splitter_are_used():
         assert_allclose(auto.cv_results_["split3_test_score"][k], direct[3])
 
 
+@pytest.mark.parametrize("frame", [False, True])
+def test_the_judge_trains_each_model_on_the_sets_weights(frame):
+    from sklearn.ensemble import RandomForestClassifier
+
+    from skdc.auto import _default_judge
+
+    X, y = _blobs()
+    if frame:  # a table: each model sits at the end of an encoding pipeline
+        X = pd.DataFrame(X, columns=list("abcd")).assign(e=np.where(y == 0, "u", "v"))
+    w = np.linspace(0.05, 3.0, len(y))
+    judge = _default_judge("classification", X, 0).fit(X, y, sample_weight=w)
+    logreg, nearest, forest = (
+        e.steps[-1][1] if frame else e for e in judge.estimators_
+    )
+    encode = judge.estimators_[0][:-1] if frame else None
+    Z = encode.transform(X) if frame else X
+    weighted = LogisticRegression(max_iter=1000).fit(Z, y, sample_weight=w)
+    assert_allclose(logreg.coef_, weighted.coef_, rtol=1e-6)
+    assert not np.allclose(
+        logreg.coef_, LogisticRegression(max_iter=1000).fit(Z, y).coef_
+    )
+    trees = RandomForestClassifier(n_estimators=100, random_state=0)
+    assert_allclose(
+        forest.predict_proba(Z), trees.fit(Z, y, sample_weight=w).predict_proba(Z)
+    )
+    # 1-NN takes no weights and trains on the rows alone.
+    assert_array_equal(nearest.predict(Z), y)
+
+
 def test_regression_is_judged_by_r2():
     X, y = load_diabetes(return_X_y=True)
     auto = AutoCondenser(
