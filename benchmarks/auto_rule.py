@@ -55,8 +55,9 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.neighbors import KNeighborsClassifier
 
 from skdc import AutoCondenser, MMDCondenser
-from skdc._evaluation import condense_all, model_for, score_sets
+from skdc._evaluation import condense_all, model_for, score_sets, weights_for
 from skdc.auto import (
+    JUDGE_TREES,
     LEAD_STANDARD_ERRORS,
     MMD_LEAD_STANDARD_ERRORS,
     _choose,
@@ -98,8 +99,8 @@ RULES = [
 # Auto's rule, as replay's arguments.
 DEFAULT_RULE = {"lead": LEAD_STANDARD_ERRORS, "mmd_lead": MMD_LEAD_STANDARD_ERRORS}
 # The models ``judges`` trains on each fold's set, by label: the default
-# judge's three first (as ``skdc.auto._default_judge`` builds them for
-# classes), then forests of fewer trees.
+# judge's (as ``skdc.auto._default_judge`` builds them for classes) and
+# forests of other sizes.
 JUDGE_MODELS = {
     "LogReg": lambda seed: LogisticRegression(max_iter=1000),
     "1-NN": lambda seed: KNeighborsClassifier(n_neighbors=1),
@@ -108,15 +109,21 @@ JUDGE_MODELS = {
         for n in (100, 50, 25, 10)
     },
 }
-DEFAULT_JUDGE = ("LogReg", "1-NN", "forest-100")
+DEFAULT_JUDGE = ("LogReg", "1-NN", f"forest-{JUDGE_TREES}")
 # Judges that ``report`` replays: the mean score of these models.
 JUDGES = [
     DEFAULT_JUDGE,
-    *((("LogReg", "1-NN", f"forest-{n}")) for n in (50, 25, 10)),
+    *(("LogReg", "1-NN", f"forest-{n}") for n in (100, 50, 25, 10) if n != JUDGE_TREES),
     ("LogReg", "1-NN"),
-    ("LogReg", "forest-100"),
-    ("1-NN", "forest-100"),
+    ("LogReg", DEFAULT_JUDGE[2]),
+    ("1-NN", DEFAULT_JUDGE[2]),
 ]
+
+
+def recorded_judge(rec):
+    """The models of the judge whose fold scores ``rec`` holds: the default
+    judge's when it was recorded (100 trees before ``judge_trees`` was kept)."""
+    return ("LogReg", "1-NN", f"forest-{rec.get('judge_trees', 100)}")
 
 
 def _write_lines(records, path):
@@ -165,6 +172,7 @@ def record_cell(split, scorer, size, allocation, seed):
         "pick": fitted.best_name_,
         "lead": LEAD_STANDARD_ERRORS,
         "mmd_lead": MMD_LEAD_STANDARD_ERRORS,
+        "judge_trees": JUDGE_TREES,
         "auto_s": sets["auto"].seconds,
         "fit_s": {k: v.seconds for k, v in sets.items() if k != "auto"},
         "test": test,
@@ -213,7 +221,8 @@ class _TimedPanel(_Panel):
         self.estimators_, self.fit_seconds_ = [], []
         for estimator in self.estimators:
             start = time.process_time()
-            self.estimators_.append(clone(estimator).fit(X, y))
+            weights = weights_for(estimator, sample_weight)
+            self.estimators_.append(clone(estimator).fit(X, y, **weights))
             self.fit_seconds_.append(time.process_time() - start)
         return self
 
@@ -221,6 +230,7 @@ class _TimedPanel(_Panel):
 def judge_cell(split, rec):
     """Each judge model's fold scores and fit seconds in ``rec``'s search."""
     labels = list(JUDGE_MODELS)
+    recorded = [labels.index(m) for m in recorded_judge(rec)]
     panel = _TimedPanel(
         [model_for(JUDGE_MODELS[k](rec["seed"]), split.X_train) for k in labels],
         balanced_accuracy_score,
@@ -232,7 +242,7 @@ def judge_cell(split, rec):
         judge = estimator.estimator_
         scores = [balanced_accuracy_score(y, m.predict(X)) for m in judge.estimators_]
         scored.append((scores, judge.fit_seconds_))
-        return float(np.mean(scores[: len(DEFAULT_JUDGE)]))
+        return float(np.mean([scores[i] for i in recorded]))
 
     allocation, size = choose_allocation(
         split.y_train, rec["per_class"], rec["dataset"] in PROPORTIONAL
@@ -253,7 +263,7 @@ def judge_cell(split, rec):
     scores = np.array([s for s, _ in scored]).reshape(n_candidates, n_splits, -1)
     seconds = np.array([t for _, t in scored]).sum(axis=0)
     np.testing.assert_allclose(
-        scores[:, :, : len(DEFAULT_JUDGE)].mean(axis=2), rec["folds"], atol=1e-12
+        scores[:, :, recorded].mean(axis=2), rec["folds"], atol=1e-12
     )
     return {
         "model_folds": {k: scores[:, :, i].tolist() for i, k in enumerate(labels)},

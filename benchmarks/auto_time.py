@@ -1,6 +1,7 @@
 """AutoCondenser's time with and without the search's shared work.
 
     python benchmarks/auto_time.py --datasets lending-club mixed digits
+    python benchmarks/auto_time.py --compare judge-trees
 
 Inside its search AutoCondenser's fold fits skip measuring their
 ``discrepancy_`` and share each fold's encoding (``skdc._search``).  This
@@ -10,14 +11,16 @@ with it turned off (the fold fits then work as outside a search), and
 k-means once per round as the baseline; it prints the least CPU seconds
 of ``--repeats`` rounds (CPU time: these machines are shared), their ratio,
 each in units of k-means' fit, and whether both picked the same candidate
-with the same set.
+with the same set.  ``--compare judge-trees`` times the default judge's
+forest of ``JUDGE_TREES`` trees against the 100 it had before instead.
 """
 
 import argparse
-import contextlib
 import sys
 import time
 import warnings
+from contextlib import nullcontext
+from unittest.mock import patch
 
 import numpy as np
 import torch
@@ -33,7 +36,21 @@ def _cpu_seconds(fit):
     return time.process_time() - start, fitted
 
 
-def time_dataset(name, per_class, repeats, seed=0):
+# What --compare times: (label, the setting that makes that arm) for the arm
+# as it was, then the default's.
+ARMS = {
+    "sharing": [
+        ("unshared", lambda: patch.object(skdc.auto, "search_fits", nullcontext)),
+        ("shared", nullcontext),
+    ],
+    "judge-trees": [
+        ("100 trees", lambda: patch.object(skdc.auto, "JUDGE_TREES", 100)),
+        (f"{skdc.auto.JUDGE_TREES} trees", nullcontext),
+    ],
+}
+
+
+def time_dataset(name, per_class, repeats, arms, seed=0):
     split = DATASETS[name][0](20_000)
     allocation, size = choose_allocation(split.y_train, per_class)
     if allocation is None:
@@ -49,22 +66,16 @@ def time_dataset(name, per_class, repeats, seed=0):
             split.X_train, split.y_train
         )
 
-    sharing = skdc.auto.search_fits
-    seconds = {"shared": [], "unshared": [], "kmeans": []}
+    seconds = {label: [] for label, _ in arms} | {"kmeans": []}
     fitted = {}
-    try:
-        for _ in range(repeats):
-            for label in ("unshared", "shared"):
-                skdc.auto.search_fits = (
-                    sharing if label == "shared" else contextlib.nullcontext
-                )
+    for _ in range(repeats):
+        for label, setting in arms:
+            with setting():
                 spent, fitted[label] = _cpu_seconds(auto)
-                seconds[label].append(spent)
-            seconds["kmeans"].append(_cpu_seconds(kmeans)[0])
-    finally:
-        skdc.auto.search_fits = sharing
+            seconds[label].append(spent)
+        seconds["kmeans"].append(_cpu_seconds(kmeans)[0])
     best = {key: min(values) for key, values in seconds.items()}
-    a, b = fitted["shared"], fitted["unshared"]
+    b, a = (fitted[label] for label, _ in arms)
     same = a.best_name_ == b.best_name_ and np.array_equal(
         np.asarray(a.X_, dtype=object), np.asarray(b.X_, dtype=object)
     )
@@ -84,24 +95,27 @@ def main(argv=None):
     )
     parser.add_argument("--per-class", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--compare", choices=list(ARMS), default="sharing")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")
+    arms = ARMS[args.compare]
+    old, new = (label for label, _ in arms)
     print(
-        "| dataset | unshared CPU s | shared CPU s | shared / unshared "
-        "| unshared / k-means | shared / k-means | same pick and set | pick |"
+        f"| dataset | {old} CPU s | {new} CPU s | {new} / {old} "
+        f"| {old} / k-means | {new} / k-means | same pick and set | pick |"
     )
     print("| --- | --: | --: | --: | --: | --: | --- | --- |")
     for name in args.datasets:
-        timed = time_dataset(name, args.per_class, args.repeats)
+        timed = time_dataset(name, args.per_class, args.repeats, arms)
         if timed is None:
             print(f"| {name} | skipped: too few rows | | | | | | |")
             continue
         best, same, pick = timed
-        shared, unshared, kmeans = best["shared"], best["unshared"], best["kmeans"]
+        before, after, kmeans = best[old], best[new], best["kmeans"]
         print(
-            f"| {name} | {unshared:.1f} | {shared:.1f} | {shared / unshared:.2f} "
-            f"| {unshared / kmeans:.0f} | {shared / kmeans:.0f} "
+            f"| {name} | {before:.1f} | {after:.1f} | {after / before:.2f} "
+            f"| {before / kmeans:.0f} | {after / kmeans:.0f} "
             f"| {'yes' if same else 'NO'} | {pick} |",
             flush=True,
         )

@@ -195,7 +195,7 @@ def test_the_judge_trains_each_model_on_the_sets_weights(frame):
     assert not np.allclose(
         logreg.coef_, LogisticRegression(max_iter=1000).fit(Z, y).coef_
     )
-    trees = RandomForestClassifier(n_estimators=100, random_state=0)
+    trees = RandomForestClassifier(n_estimators=forest.n_estimators, random_state=0)
     assert_allclose(
         forest.predict_proba(Z), trees.fit(Z, y, sample_weight=w).predict_proba(Z)
     )

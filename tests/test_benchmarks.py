@@ -217,7 +217,13 @@ def test_auto_rule_judges_reproduce_the_recorded_search(tmp_path, monkeypatch):
     auto = skdc.auto.AutoCondenser(size=size, allocation=allocation, random_state=0)
     results = auto.fit(split.X_train, split.y_train).cv_results_
     folds = [[results[f"split{i}_test_score"][c] for i in range(3)] for c in range(3)]
-    rec = {"dataset": "wine", "per_class": 10, "seed": 0, "folds": folds}
+    rec = {
+        "dataset": "wine",
+        "per_class": 10,
+        "seed": 0,
+        "folds": folds,
+        "judge_trees": skdc.auto.JUDGE_TREES,
+    }
     runs, judged = tmp_path / "runs.jsonl", tmp_path / "judged.jsonl"
     auto_rule._write_lines([rec], runs)
     auto_rule.main(["judges", str(runs), str(judged)])
@@ -240,3 +246,30 @@ def test_auto_time_finds_the_same_pick_and_set_with_and_without_sharing(capsys):
     assert "| yes |" in row
     # The sharing is put back afterwards.
     assert auto_time.skdc.auto.search_fits is auto_time.skdc._search.search_fits
+
+
+def test_auto_time_compares_the_judges_forests(capsys, monkeypatch):
+    import skdc.auto
+    from skdc import KMeansCentroids, RandomSubset
+
+    monkeypatch.setattr(
+        skdc.auto,
+        "default_candidates",
+        lambda: {"kmeans": KMeansCentroids(), "random": RandomSubset()},
+    )
+    trees, seen = skdc.auto.JUDGE_TREES, set()
+    build = skdc.auto._default_judge
+
+    def judge(*args):
+        panel = build(*args)
+        seen.add(panel.estimators[2].n_estimators)
+        return panel
+
+    monkeypatch.setattr(skdc.auto, "_default_judge", judge)
+    auto_time.main(["--datasets", "wine", "--repeats", "1", "--compare", "judge-trees"])
+    header, _, row = capsys.readouterr().out.splitlines()
+    assert f"| 100 trees CPU s | {trees} trees CPU s |" in header
+    assert row.startswith("| wine | ")
+    assert seen == {100, trees}  # each arm's search used its own forest
+    # The default judge is put back afterwards.
+    assert skdc.auto.JUDGE_TREES == trees
