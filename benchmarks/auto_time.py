@@ -75,11 +75,11 @@ def time_dataset(name, per_class, repeats, arms, seed=0):
             seconds[label].append(spent)
         seconds["kmeans"].append(_cpu_seconds(kmeans)[0])
     best = {key: min(values) for key, values in seconds.items()}
-    b, a = (fitted[label] for label, _ in arms)
-    same = a.best_name_ == b.best_name_ and np.array_equal(
-        np.asarray(a.X_, dtype=object), np.asarray(b.X_, dtype=object)
+    before, after = (fitted[label] for label, _ in arms)
+    same = after.best_name_ == before.best_name_ and np.array_equal(
+        np.asarray(after.X_, dtype=object), np.asarray(before.X_, dtype=object)
     )
-    return best, same, a.best_name_
+    return best, same, after.best_name_
 
 
 def main(argv=None):
