@@ -55,7 +55,8 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.neighbors import KNeighborsClassifier
 
 from skdc import AutoCondenser, MMDCondenser
-from skdc._evaluation import condense_all, model_for, score_sets, weights_for
+from skdc._base import weights_for
+from skdc._evaluation import condense_all, model_for, score_sets
 from skdc.auto import (
     JUDGE_TREES,
     LEAD_STANDARD_ERRORS,

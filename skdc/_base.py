@@ -18,6 +18,7 @@ from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -32,6 +33,7 @@ from sklearn.utils.validation import (
     check_array,
     check_is_fitted,
     check_X_y,
+    has_fit_parameter,
     validate_data,
 )
 
@@ -822,6 +824,18 @@ def resample_with_weights(reducer, X, y=None, **fit_params):
         warnings.filterwarnings("ignore", message=f".*{_DROPPED}", category=UserWarning)
         X_s, y_s = reducer.fit_resample(X, y, **fit_params)
     return X_s, y_s, getattr(reducer, "sample_weight_", None)
+
+
+def weights_for(model, sample_weight):
+    """fit's keyword for a set's weights: the last step's for a pipeline,
+    none for a model that takes none (an empty dict, also without weights)."""
+    if sample_weight is None:
+        return {}
+    key, last = "sample_weight", model
+    if isinstance(model, Pipeline):
+        name, last = model.steps[-1]
+        key = f"{name}__sample_weight"
+    return {key: sample_weight} if has_fit_parameter(last, "sample_weight") else {}
 
 
 def _threads_for(device, kernel_entries, n_features):

@@ -20,11 +20,9 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import has_fit_parameter
 
-from ._base import resample_with_weights
+from ._base import resample_with_weights, weights_for
 
 
 class CondensedSet(NamedTuple):
@@ -192,18 +190,6 @@ def condense_all(reducers, X, y):
         caught.extend((name, record) for record in records)
         sets[name] = CondensedSet(X_s, y_s, seconds, weights, reducer)
     return sets, caught
-
-
-def weights_for(model, sample_weight):
-    """fit's keyword for the set's weights: the last step's for a pipeline
-    (model_for wraps models in one), none for a model that takes none."""
-    if sample_weight is None:
-        return {}
-    key, last = "sample_weight", model
-    if isinstance(model, Pipeline):
-        name, last = model.steps[-1]
-        key = f"{name}__sample_weight"
-    return {key: sample_weight} if has_fit_parameter(last, "sample_weight") else {}
 
 
 def score_sets(sets, X_test, y_test, models, scorer=None):

@@ -20,8 +20,9 @@ from ._base import (
     _target_kind,
     resample_with_weights,
     warn_if_weights_dropped,
+    weights_for,
 )
-from ._evaluation import model_for, weights_for
+from ._evaluation import model_for
 from ._search import search_fits
 from .condensers import MMDCondenser, WassersteinCondenser
 from .metrics import mmd

@@ -6,6 +6,7 @@ on condensed sets (and on the baselines) and return tidy tables.
 """
 
 import numbers
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -20,9 +21,9 @@ from sklearn.model_selection import check_cv, cross_validate
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter
+from sklearn.utils.validation import check_is_fitted
 
-from ._base import resample_with_weights
+from ._base import resample_with_weights, weights_for
 
 
 def _estimator_has(attr):
@@ -38,8 +39,9 @@ class CondensedEstimator(MetaEstimatorMixin, BaseEstimator):
     """Fit an estimator on a condensed version of its training data.
 
     ``fit`` condenses (X, y) with a clone of ``condenser`` and fits a clone of
-    ``estimator`` on the synthetic set (with its ``sample_weight_`` when the
-    condenser learns weights and the estimator accepts them); ``predict``,
+    ``estimator`` on the synthetic set, with its ``sample_weight_`` when the
+    condenser learns weights (a pipeline's last step gets them; a model that
+    takes no weights trains without them, with a warning); ``predict``,
     ``predict_proba``, ``decision_function`` and ``score`` delegate to the
     fitted estimator.  Because it is a plain estimator, condensation works
     inside a ``sklearn.pipeline.Pipeline``, ``cross_validate`` and
@@ -97,9 +99,18 @@ class CondensedEstimator(MetaEstimatorMixin, BaseEstimator):
         weighted = {} if sample_weight is None else {"sample_weight": sample_weight}
         X_s, y_s, weights = resample_with_weights(condenser, X, y, **weighted)
         estimator = clone(self.estimator)
-        if weights is not None and has_fit_parameter(estimator, "sample_weight"):
-            fit_params = {**fit_params, "sample_weight": weights}
-        estimator.fit(X_s, y_s, **fit_params)
+        routed = weights_for(estimator, weights)
+        if weights is not None and not routed:
+            warnings.warn(
+                f"{type(condenser).__name__} learned weights for its rows, "
+                f"which {type(estimator).__name__} cannot take (its fit has "
+                "no sample_weight), so it trains on the rows alone; use a "
+                'model that takes sample_weight, or weights="uniform" in the '
+                "condenser.",
+                UserWarning,
+                stacklevel=2,
+            )
+        estimator.fit(X_s, y_s, **{**fit_params, **routed})
         self.condenser_ = condenser
         self.estimator_ = estimator
         self.n_features_in_ = condenser.n_features_in_

@@ -335,3 +335,24 @@ def test_fit_resample_warns_that_learned_weights_stay_behind():
         model = CondensedEstimator(learned, LR).fit(X_IRIS, Y_IRIS)
         evaluate(learned, X_IRIS, Y_IRIS, estimators=LR, cv=2, baselines=())
     assert model.condenser_.sample_weight_ is not None
+
+
+def test_condensed_estimator_passes_learned_weights_through_a_pipeline():
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    learned = MMDCondenser(size=9, max_iter=20, weights="learned", random_state=0)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    model = CondensedEstimator(learned, pipe).fit(X_IRIS, Y_IRIS)
+    X_s, y_s = model.condenser_.X_, model.condenser_.y_
+    w = model.condenser_.sample_weight_
+    assert not np.allclose(w, w[0])  # the weights are not all alike
+    Z = StandardScaler().fit_transform(X_s)
+    weighted = LogisticRegression().fit(Z, y_s, sample_weight=w)
+    np.testing.assert_allclose(model.estimator_[-1].coef_, weighted.coef_, rtol=1e-6)
+    # A model that takes no weights trains on the rows alone, and says so.
+    with pytest.warns(UserWarning, match="cannot take"):
+        nearest = CondensedEstimator(learned, KNeighborsClassifier(1))
+        nearest.fit(X_IRIS, Y_IRIS)
+    np.testing.assert_array_equal(nearest.predict(X_s), y_s)
