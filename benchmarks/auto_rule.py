@@ -124,7 +124,7 @@ JUDGES = [
 def recorded_judge(rec):
     """The models of the judge whose fold scores ``rec`` holds: the default
     judge's when it was recorded (100 trees before ``judge_trees`` was kept)."""
-    return ("LogReg", "1-NN", f"forest-{rec.get('judge_trees', 100)}")
+    return (*DEFAULT_JUDGE[:2], f"forest-{rec.get('judge_trees', 100)}")
 
 
 def _write_lines(records, path):

@@ -124,7 +124,6 @@ def _default_judge(target_type, X, random_state):
         models = [
             Ridge(),
             KNeighborsRegressor(n_neighbors=1),
-            # Unmeasured for regression: sklearn's default forest.
             RandomForestRegressor(n_estimators=100, random_state=random_state),
         ]
         metric, kind = r2_score, "regressor"
