@@ -296,13 +296,19 @@ def test_entropic_ot_matches_pot_and_finite_differences(symmetric):
     np.testing.assert_allclose(float(a_.grad @ direction), numeric.item(), rtol=1e-6)
 
 
-def test_semi_relaxed_ot_matches_pot():
+@pytest.mark.parametrize("dense_rows", [256, 0], ids=["dense", "conjugate"])
+def test_semi_relaxed_ot_matches_pot(dense_rows, monkeypatch):
     # b's side relaxed into tau KL(P^T 1 | b): POT's unbalanced Sinkhorn with
     # reg_m=(inf, tau) gives the plan; our value is its primal objective and
-    # our gradient in the rows its plan's, sum_i P_ij 2 (y_j - x_i).
+    # our gradient in the rows its plan's, sum_i P_ij 2 (y_j - x_i).  Newton's
+    # systems solved densely or (as for many synthetic rows) by conjugate
+    # gradients: the same answer.
     import ot
 
+    from skdc.discrepancy import wasserstein
     from skdc.discrepancy.wasserstein import cost_matrix, semi_relaxed_ot
+
+    monkeypatch.setattr(wasserstein, "_DENSE_NEWTON_ROWS", dense_rows)
 
     rng = np.random.RandomState(3)
     X = torch.as_tensor(rng.normal(size=(40, 3)))
@@ -345,6 +351,58 @@ def test_semi_relaxed_ot_matches_pot():
     cold = semi_relaxed_ot(a, b, moved, eps, tau, tol=1e-12)
     np.testing.assert_allclose(float(warm[0]), float(cold[0]), rtol=1e-10)
     np.testing.assert_allclose(warm[2].numpy(), cold[2].numpy(), rtol=1e-8)
+
+
+def test_semi_relaxed_ot_conjugate_gradients_match_the_dense_solve(monkeypatch):
+    # Above _DENSE_NEWTON_ROWS synthetic rows the Newton systems go to
+    # conjugate gradients over the plan's larger entries; the solve they
+    # reach is the dense one's, from a cold and from a warm start.
+    from skdc.discrepancy import wasserstein
+    from skdc.discrepancy.wasserstein import cost_matrix, semi_relaxed_ot
+
+    rng = np.random.RandomState(5)
+    m = wasserstein._DENSE_NEWTON_ROWS + 44
+    X = torch.as_tensor(rng.normal(size=(900, 4)))
+    Y = torch.as_tensor(rng.normal(size=(m, 4)))
+    a = torch.full((900,), 1 / 900, dtype=torch.float64)
+    b = torch.full((m,), 1 / m, dtype=torch.float64)
+    M = cost_matrix(X, Y, 2)
+    scale = float(M.mean())
+    eps, tau = 0.01 * scale, 0.3 * scale
+    conjugate = semi_relaxed_ot(a, b, M, eps, tau, tol=1e-10)
+    warm = semi_relaxed_ot(
+        a, b, cost_matrix(X, Y + 0.05, 2), eps, tau, g=conjugate[1], tol=1e-10
+    )
+    monkeypatch.setattr(wasserstein, "_DENSE_NEWTON_ROWS", m + 1)
+    dense = semi_relaxed_ot(a, b, M, eps, tau, tol=1e-10)
+    dense_warm = semi_relaxed_ot(
+        a, b, cost_matrix(X, Y + 0.05, 2), eps, tau, g=dense[1], tol=1e-10
+    )
+    for ours, theirs in ((conjugate, dense), (warm, dense_warm)):
+        np.testing.assert_allclose(float(ours[0]), float(theirs[0]), rtol=1e-9)
+        np.testing.assert_allclose(ours[2].numpy(), theirs[2].numpy(), atol=1e-9)
+    # The relaxation moved mass: the test is not of a trivial plan.
+    assert float(dense[2].max() - dense[2].min()) > 0.5 / m
+
+
+def test_sparse_newton_direction_solves_the_newton_system():
+    # The conjugate-gradient direction leaves a residual of at most
+    # _CG_RTOL of the right-hand side's in the full (dense) system.
+    from skdc.discrepancy import wasserstein
+
+    rng = np.random.RandomState(6)
+    n, m = 500, 300
+    s = torch.softmax(torch.as_tensor(rng.normal(size=(n, m)) * 8), 1)
+    a = torch.full((n,), 1 / n, dtype=torch.float64)
+    plan = a[:, None] * s
+    mass = plan.sum(0)
+    target = mass * torch.as_tensor(rng.uniform(0.5, 1.5, m))
+    eps, tau = 0.05, 1.5
+    d = wasserstein._sparse_newton_direction(s, a, mass, target, eps, tau)
+    H = (torch.diag(mass) - s.T @ plan) / eps + torch.diag(target / tau)
+    rhs = target - mass
+    residual = float((H @ d - rhs).norm() / rhs.norm())
+    assert residual <= wasserstein._CG_RTOL * 1.01
 
 
 def test_exact_transport_matches_pot_in_value_and_gradients():
