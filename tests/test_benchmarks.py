@@ -147,6 +147,41 @@ def test_regression_mlp_trains_on_the_standardised_target():
     assert r2_score(target, mlp.predict(X[:, 1:])) > 0.5
 
 
+def test_regression_target_strata_condense_each_decile_of_y():
+    import pandas as pd
+
+    from skdc.selection import KMeansCentroids
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 3))
+    y = 5 * X[:, 0] + rng.normal(size=600)
+    strata = regression.TargetStrata(KMeansCentroids(), size=50, random_state=0)
+    X_s, y_s = strata.fit_resample(X, y)
+    assert X_s.shape == (50, 3) and y_s.shape == (50,)
+    # Five bins of y (50 // 10), ten rows each: every fifth of y's range by
+    # rank holds a fifth of the set.
+    edges = np.quantile(y, [0.2, 0.4, 0.6, 0.8])
+    np.testing.assert_array_equal(
+        np.bincount(np.searchsorted(edges, y_s), minlength=5), [10] * 5
+    )
+    # A table keeps its columns, the target split off again.
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    X_f, y_f = strata.fit_resample(frame, y)
+    assert list(X_f.columns) == ["a", "b", "c"] and len(y_f) == 50
+
+
+def test_regression_target_weight_scales_the_matched_target(monkeypatch):
+    import skdc._base
+
+    monkeypatch.setattr(skdc._base, "_encode_target", skdc._base._encode_target)
+    X = np.random.RandomState(0).normal(size=(100, 2))
+    y = X[:, 0] * 3.0
+    before = skdc._base._encode_target(X, y)[3]
+    regression.weigh_target(3.0)
+    after = skdc._base._encode_target(X, y)[3]
+    np.testing.assert_allclose(after, [before[0], before[1], 3.0 * before[2]])
+
+
 def test_devices_runs_only_the_named_rows_on_the_cpu(capsys):
     assert (
         devices.main(["--devices", "cpu", "--methods", "MMD rff", "--skip-mixed"]) == 0
