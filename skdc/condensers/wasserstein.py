@@ -77,7 +77,10 @@ default="semi-relaxed"
     constraint and replaces the synthetic side's by the penalty
     ``tau KL(pi^T 1 | 1/m)``, with a small entropic term (1% of the mean
     squared distance) that makes it smooth; each plan is found by Newton's
-    method on the dual (:func:`skdc.discrepancy.wasserstein.semi_relaxed_ot`).
+    method on the dual (:func:`skdc.discrepancy.wasserstein.semi_relaxed_ot`),
+    whose systems are solved by conjugate gradients from 256 synthetic rows
+    a class on (a fit at 500 rows a class took three quarters of the time
+    of the dense solves; benchmarks/README.md, "What was made faster").
 
     For W_2 with uniform weights the loop takes Newton steps instead of
     Adam's: the loss is quadratic in each synthetic row for a fixed plan,
