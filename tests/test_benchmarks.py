@@ -8,10 +8,12 @@ import importlib.util
 import json
 import pathlib
 import sys
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
 from skdc._base import _target_kind
@@ -38,7 +40,9 @@ auto_time = _load("auto_time")
 # Twenty steps check that a name fits, not how well.
 @pytest.mark.filterwarnings("ignore:.*reached max_iter")
 @pytest.mark.filterwarnings("ignore:.*without their learned weights")
-@pytest.mark.parametrize("name", sorted(quality.ALIASES))
+@pytest.mark.parametrize(
+    "name", sorted(set(quality.ALIASES) - set(regression.REGRESSION_ALIASES))
+)
 def test_quality_alias_fits(name):
     X, y = load_iris(return_X_y=True)
     (reducer,) = quality.make_reducers(
@@ -147,7 +151,23 @@ def test_regression_mlp_trains_on_the_standardised_target():
     assert r2_score(target, mlp.predict(X[:, 1:])) > 0.5
 
 
-def test_regression_target_strata_condense_each_decile_of_y():
+@pytest.mark.parametrize("name", sorted(regression.REGRESSION_ALIASES))
+def test_regression_alias_fits(name):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=300)
+    (reducer,) = quality.make_reducers(
+        [name], size=20, allocation="proportional", seed=0, max_iter=20
+    ).values()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        X_s, y_s = reducer.fit_resample(X, y)
+    assert X_s.shape == (20, 3) and y_s.shape == (20,)
+    assert np.isfinite(X_s).all() and np.isfinite(y_s).all()
+    assert y.min() <= y_s.min() and y_s.max() <= y.max()
+
+
+def test_regression_target_strata_condense_each_quantile_bin_of_y():
     import pandas as pd
 
     from skdc.selection import KMeansCentroids
