@@ -59,6 +59,7 @@ from ._tabular import (
     non_numeric_columns,
     numeric_tails,
 )
+from ._targets import target_weight
 from .discrepancy import MMD, FeatureMapped
 from .discrepancy._base import params_to_numpy, params_to_torch
 
@@ -230,6 +231,10 @@ class _BaseReducer(BaseEstimator):
         if (w < 0).any() or w.sum() <= 0:
             raise ValueError("sample_weight must be non-negative with a positive sum.")
         target_type, classes, codes, y_encoding = _encode_target(X, y)
+        if target_type == "regression":
+            # Wider when the rows' neighbours predict y (see _targets).
+            mean, sd, spread = y_encoding
+            y_encoding = (mean, sd, spread * target_weight(X, y))
         Z = _join_target(X, y, target_type, y_encoding)
         groups = _groups(codes, len(classes) if classes is not None else 1, len(X))
         _check_group_sizes(groups, classes, w)
@@ -905,7 +910,8 @@ def _encode_target(X, y):
         return kind, classes, codes, None
     y = y.astype(np.float64)
     sd = y.std()
-    # y weighs like one typical feature: scaled to the features' RMS spread.
+    # y weighs like one typical feature: scaled to the features' RMS spread
+    # (a fit widens it by _targets.target_weight; held-out measures do not).
     spread = np.sqrt(np.mean(X.var(0)))
     encoding = (y.mean(), sd if sd > 0 else 1.0, spread if spread > 0 else 1.0)
     return kind, None, None, encoding
