@@ -405,9 +405,10 @@ def _sparse_newton_direction(s, a, mass, target, eps, tau):
     """:func:`_newton_direction` by Jacobi-preconditioned conjugate
     gradients, with s's entries below ``_PLAN_DROP`` left out of the
     products.  The H so approximated stays positive definite (a row's
-    ``diag(s_i) - t_i t_i^T`` is, for any ``0 <= t_i <= s_i``), so the
-    direction ascends the dual; an inexact direction only costs the solve
-    more Newton steps, whose stopping rule reads the exact column sums."""
+    ``diag(s_i) - t_i t_i^T`` is positive semi-definite for any
+    ``0 <= t_i <= s_i``), so the direction ascends the dual; an inexact
+    direction only costs the solve more Newton steps, whose stopping rule
+    reads the exact column sums."""
     rhs = target - mass
     rows, cols = (s > _PLAN_DROP).nonzero(as_tuple=True)
     values = s[rows, cols]
@@ -422,6 +423,8 @@ def _sparse_newton_direction(s, a, mass, target, eps, tau):
     jacobi = (
         diagonal - torch.zeros_like(mass).index_add_(0, cols, weighted * values) / eps
     )
+    # Positive in the dtype's precision when a row's target mass underflows.
+    jacobi = jacobi.clamp_min(torch.finfo(jacobi.dtype).eps * float(jacobi.max()))
     x, r = torch.zeros_like(rhs), rhs.clone()
     z = r / jacobi
     p, rz = z.clone(), r @ z
