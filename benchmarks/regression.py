@@ -54,8 +54,9 @@ Options as in ``quality.py``: ``--rows``, ``--sizes``, ``--datasets``,
 ``"KMeans y-strata"``: the target's quantile bins, one per ten rows of
 the set and at most 20, as classes; ``TargetStrata``), ``--seeds``,
 ``--max-iter``, ``--threads``.
-``--target-weight F`` multiplies the target's column by F in every
-method of the run (k-means too), to measure how much y should weigh.
+``--target-weight F`` makes the target's column F typical features wide
+in every method of the run (k-means too) instead of the default rule
+(``skdc._targets``), to measure how much y should weigh.
 The exit status is 1 when a rule misses.
 """
 
@@ -236,18 +237,11 @@ ALIASES.update(REGRESSION_ALIASES)
 
 
 def weigh_target(factor):
-    """Scale the target's column in the rows every condenser matches by
-    ``factor`` (``--target-weight``): patches ``skdc._base``'s encoding."""
-    encode = skdc_base._encode_target
-
-    def weighted(X, y):
-        kind, classes, codes, encoding = encode(X, y)
-        if encoding is not None:
-            mean, sd, spread = encoding
-            encoding = (mean, sd, spread * factor)
-        return kind, classes, codes, encoding
-
-    skdc_base._encode_target = weighted
+    """Give the target's column ``factor`` times one typical feature's
+    spread in every condenser's rows (``--target-weight``), in place of
+    the neighbours' rule (``skdc._targets.target_weight``): patches the
+    name ``skdc._base`` calls."""
+    skdc_base.target_weight = lambda X, y: float(factor)
 
 
 def total_size(y, size):
@@ -273,9 +267,9 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--max-iter", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--target-weight", type=float, default=1.0)
+    parser.add_argument("--target-weight", type=float, default=None)
     args = parser.parse_args(argv)
-    if args.target_weight != 1.0:
+    if args.target_weight is not None:
         weigh_target(args.target_weight)
     methods = checked_methods(parser, args, [name for name, *_ in REAL_TABLES])
     torch.set_num_threads(args.threads)

@@ -190,16 +190,18 @@ def test_regression_target_strata_condense_each_quantile_bin_of_y():
     assert list(X_f.columns) == ["a", "b", "c"] and len(y_f) == 50
 
 
-def test_regression_target_weight_scales_the_matched_target(monkeypatch):
+def test_regression_target_weight_fixes_the_matched_target_width(monkeypatch):
     import skdc._base
+    from skdc.selection import KMeansCentroids
 
-    monkeypatch.setattr(skdc._base, "_encode_target", skdc._base._encode_target)
-    X = np.random.RandomState(0).normal(size=(100, 2))
-    y = X[:, 0] * 3.0
-    before = skdc._base._encode_target(X, y)[3]
-    regression.weigh_target(3.0)
-    after = skdc._base._encode_target(X, y)[3]
-    np.testing.assert_allclose(after, [before[0], before[1], 3.0 * before[2]])
+    # Restored after the test: weigh_target patches the module.
+    monkeypatch.setattr(skdc._base, "target_weight", skdc._base.target_weight)
+    X = np.random.RandomState(0).normal(size=(300, 2))
+    y = X[:, 0] * 3.0  # the default rule would give the cap, 3
+    regression.weigh_target(0.5)
+    fitted = KMeansCentroids(size=10, random_state=0).fit(X, y)
+    one_feature = np.sqrt(np.mean(X.var(0)))
+    np.testing.assert_allclose(fitted._y_encoding[2], 0.5 * one_feature)
 
 
 def test_devices_runs_only_the_named_rows_on_the_cpu(capsys):
