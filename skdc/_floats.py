@@ -42,6 +42,17 @@ def logsumexp(z, dim):
     return torch.where(top == -torch.inf, top, total.log() + _finite(top))
 
 
+def logsumexp_and_softmax(z):
+    """``(logsumexp(z, 1), softmax(z, 1))`` of a finite (n, m) z from one
+    pass of :func:`exp`: the softmax's entries are that pass's, divided by
+    their row sums, where ``exp(z - logsumexp)`` would take a second.  The
+    two agree to rounding."""
+    top = z.amax(1, keepdim=True).detach()
+    e = exp(z - top)
+    total = e.sum(1)
+    return total.log() + top.squeeze(1), e / total[:, None]
+
+
 def softmax(z, dim):
     """``torch.softmax(z, dim)`` with every entry zero or normal: an
     entry whose exponent lies below :func:`floor_exponent` after the

@@ -49,3 +49,18 @@ def test_logsumexp_and_softmax_match_torch():
         # Far below the maximum, exactly zero: no mass.
         assert (soft[z - z.amax(dim, keepdim=True) < -200] == 0).all()
     assert _floats.logsumexp(z, 1)[3] == -torch.inf
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_one_pass_logsumexp_and_softmax_match_torch(dtype):
+    rng = np.random.RandomState(0)
+    z = torch.as_tensor(rng.normal(scale=40.0, size=(50, 30)), dtype=dtype)
+    lse, rows = _floats.logsumexp_and_softmax(z)
+    assert_allclose(lse.numpy(), torch.logsumexp(z, 1).numpy(), rtol=1e-6)
+    # Equal to rounding above exp's floor; at the floor a normal number
+    # (about 2e-13 of the row's largest entry in float32) where torch's
+    # would be smaller or subnormal.
+    floor = 1.01 * float(np.exp(_floats.floor_exponent(dtype)))
+    assert_allclose(rows.numpy(), torch.softmax(z, 1).numpy(), rtol=1e-5, atol=floor)
+    assert not _is_subnormal(rows).any()
+    assert_allclose(rows.sum(1).numpy(), np.ones(50), rtol=1e-6)
