@@ -79,8 +79,8 @@ default="semi-relaxed"
     squared distance) that makes it smooth; each plan is found by Newton's
     method on the dual (:func:`skdc.discrepancy.wasserstein.semi_relaxed_ot`),
     whose systems are solved by conjugate gradients from 256 synthetic rows
-    a class on (a fit at 500 rows a class took three quarters of the time
-    of the dense solves; benchmarks/README.md, "What was made faster").
+    a class on (a step at 500 rows a class took 139 ms against the dense
+    solves' 217; benchmarks/README.md, "What was made faster").
 
     For W_2 with uniform weights the loop takes Newton steps instead of
     Adam's: the loss is quadratic in each synthetic row for a fixed plan,
