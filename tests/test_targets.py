@@ -17,7 +17,7 @@ def test_a_target_the_neighbours_cannot_predict_weighs_one_feature():
     X = _rows()
     noise = np.random.RandomState(1).normal(size=len(X))
     assert target_weight(X, noise) == 1.0
-    # Half signal, half noise: R^2 about 0.5 or below, still one feature.
+    # A third of the variance signal (R^2 about 0.3): still one feature.
     assert target_weight(X, X[:, 0] + 1.5 * noise) == 1.0
 
 
