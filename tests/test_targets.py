@@ -3,13 +3,15 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.model_selection import KFold, cross_val_score
+from sklearn.neighbors import KNeighborsRegressor
 
 from skdc import WassersteinCondenser
 from skdc._targets import MAX_TARGET_WEIGHT, target_weight
 from skdc.selection import KMeansCentroids
 
 
-def _rows(n=1500, d=4, seed=0):
+def _rows(n=3000, d=4, seed=0):
     return np.random.RandomState(seed).normal(size=(n, d))
 
 
@@ -24,8 +26,18 @@ def test_a_target_the_neighbours_cannot_predict_weighs_one_feature():
 def test_a_predictable_target_weighs_more_up_to_the_cap():
     X = _rows()
     noise = np.random.RandomState(1).normal(size=len(X))
-    some = target_weight(X, X[:, 0] + 0.3 * noise)
+    y = X[:, 0] + 0.3 * noise
+    some = target_weight(X, y)
     assert 1.0 < some < MAX_TARGET_WEIGHT
+    # The known answer: sqrt(R^2 / (1 - R^2)) of the neighbours' R^2 on
+    # the (fixed) sample of 2,000 rows, three shuffled folds.
+    keep = np.random.RandomState(0).choice(len(y), 2000, replace=False)
+    folds = KFold(3, shuffle=True, random_state=0)
+    r2 = cross_val_score(
+        KNeighborsRegressor(5), X[keep], y[keep], cv=folds, scoring="r2"
+    ).mean()
+    assert 0.7 < r2 < 0.9
+    assert_allclose(some, np.sqrt(r2 / (1 - r2)), rtol=1e-12)
     # A target the neighbours predict almost exactly takes the cap.
     assert target_weight(X, X[:, 0]) == MAX_TARGET_WEIGHT
     # sqrt(R^2 / (1 - R^2)) grows as the noise shrinks.
