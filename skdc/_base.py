@@ -232,9 +232,13 @@ class _BaseReducer(BaseEstimator):
             raise ValueError("sample_weight must be non-negative with a positive sum.")
         target_type, classes, codes, y_encoding = _encode_target(X, y)
         if target_type == "regression":
-            # Wider when the rows' neighbours predict y (see _targets).
+            # Wider when the rows' neighbours predict y (see _targets); a
+            # search's candidates on the same fold share the estimate.
             mean, sd, spread = y_encoding
-            y_encoding = (mean, sd, spread * target_weight(X, y))
+            weight = shared(
+                "target weight", np.column_stack([X, y]), lambda: target_weight(X, y)
+            )
+            y_encoding = (mean, sd, spread * weight)
         Z = _join_target(X, y, target_type, y_encoding)
         groups = _groups(codes, len(classes) if classes is not None else 1, len(X))
         _check_group_sizes(groups, classes, w)

@@ -105,3 +105,26 @@ def test_content_key_tells_values_types_and_columns_apart():
     assert _content_key(values) != _content_key(values.astype(np.float32))
     assert _content_key(np.array([["a"]], dtype=object)) is None
     assert _content_key(pd.DataFrame({"cells": [[1], [2]]})) is None
+
+
+def test_regression_fits_on_the_same_rows_share_the_target_weight(monkeypatch):
+    import skdc._base
+
+    calls = []
+    weigh = skdc._base.target_weight
+    monkeypatch.setattr(
+        skdc._base, "target_weight", lambda X, y: calls.append(1) or weigh(X, y)
+    )
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=300)
+    alone = KMeansCentroids(size=8, random_state=0).fit(X, y)
+    with search_fits():
+        inside = [
+            reducer(size=8, random_state=0).fit(X.copy(), y.copy())
+            for reducer in (KMeansCentroids, RandomSubset)
+        ]
+        RandomSubset(size=8, random_state=0).fit(X, y + 1.0)  # another target
+    assert len(calls) == 3  # alone, the shared one, the other target's
+    assert_allclose(inside[0]._y_encoding, alone._y_encoding)
+    assert_allclose(inside[0].X_, alone.X_)
