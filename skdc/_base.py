@@ -66,7 +66,8 @@ from .discrepancy._base import params_to_numpy, params_to_torch
 # Discrepancies reported in ``discrepancy_`` and ``score`` are estimated on at
 # most this many real rows per class: the real-real term is quadratic.
 _REPORT_ROWS = 4096
-# ``batch_size="auto"``: whole classes up to this size, minibatches above.
+# ``batch_size="auto"``: minibatches of this many real rows for classes of
+# more than ``_whole_class_rows`` (a class attribute; by default this size).
 _AUTO_BATCH = 2048
 # Kernel entries x features per step below which one CPU thread is fastest.
 _SMALL_STEP = 2**22
@@ -648,9 +649,12 @@ class BaseCondenser(_BaseReducer):
         rows = np.array([self._batch_rows(n) or n for n in counts])
         return _threads_for(self._device(), rows * np.asarray(alloc), n_features)
 
+    # batch_size="auto": classes of at most this many rows are used whole.
+    _whole_class_rows = _AUTO_BATCH
+
     def _batch_rows(self, n):
         if self.batch_size == "auto":
-            return None if n <= _AUTO_BATCH else _AUTO_BATCH
+            return None if n <= self._whole_class_rows else _AUTO_BATCH
         return self.batch_size
 
     def _group_options(self, labels, sizes):

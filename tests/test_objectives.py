@@ -358,3 +358,38 @@ def test_many_synthetic_rows_fit_like_the_dense_newton_solve(monkeypatch):
     losses = conjugate.history_[0]
     assert losses[-1] < 0.95 * losses[0]
     assert_allclose(conjugate.discrepancy_, dense.discrepancy_, rtol=0.02)
+
+
+def test_w2_uses_classes_of_up_to_4096_rows_whole():
+    # batch_size="auto": W2 takes Newton steps, which minibatches nearly the
+    # class's size keep from settling, so it uses classes whole up to 4096
+    # rows; the Adam-stepped condensers switch to minibatches above 2048.
+    X, y = make_blobs(5000, n_features=4, centers=[[0] * 4, [3] * 4], random_state=0)
+    y[:1000] = 1 - y[:1000]  # overlapping classes: plans that take some steps
+    small = np.flatnonzero(y == 0)  # 2,500 rows
+    assert 2048 < len(small) <= 4096
+
+    def fit(model, rows, labels, **params):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return model(size=20, random_state=0, **params).fit(X[rows], labels)
+
+    auto = fit(WassersteinCondenser, small, y[small])
+    whole = fit(WassersteinCondenser, small, y[small], batch_size=None)
+    np.testing.assert_array_equal(auto.X_, whole.X_)
+    batched = fit(WassersteinCondenser, small, y[small], batch_size=2048)
+    assert not np.array_equal(auto.X_, batched.X_)
+    # The whole class settles in fewer steps than its minibatches.
+    assert auto.n_iter_[0] < batched.n_iter_[0]
+
+    # Above 4096 rows: minibatches of 2048.
+    every, one_class = np.arange(5000), np.zeros(5000, dtype=int)
+    np.testing.assert_array_equal(
+        fit(WassersteinCondenser, every, one_class, max_iter=20).X_,
+        fit(WassersteinCondenser, every, one_class, max_iter=20, batch_size=2048).X_,
+    )
+    # MMD keeps its minibatches above 2048 rows.
+    np.testing.assert_array_equal(
+        fit(MMDCondenser, small, y[small], max_iter=20).X_,
+        fit(MMDCondenser, small, y[small], max_iter=20, batch_size=2048).X_,
+    )

@@ -46,8 +46,9 @@ size : int or float, default=100
         Adam step size in units of each feature's standard deviation within
         the class, so it does not depend on the scale of the data.
     batch_size : "auto", int or None, default="auto"
-        Real rows per step.  ``"auto"`` uses whole classes up to 2048 rows and
-        minibatches of 2048 above; None always uses whole classes.
+        Real rows per step.  ``"auto"`` uses whole classes up to 2048 rows
+        (4096 for :class:`~skdc.WassersteinCondenser`) and minibatches of 2048
+        above; None always uses whole classes.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the optimisation runs; ``"auto"`` picks CUDA when available.
     n_jobs : int, default=None
