@@ -160,11 +160,10 @@ default="semi-relaxed"
         "n_projections": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
-    # batch_size="auto" uses classes of up to 4096 rows whole (2048 for the
-    # other condensers).  A Newton step moves every row onto its minibatch's
-    # barycentre, so minibatches nearly the class's size cost as much per step
-    # as the class and keep the loss from settling: credit's class of 2,109
-    # rows at 200 synthetic rows took 180 steps on minibatches, 80 whole.
+    # batch_size="auto" uses classes of up to 4096 rows whole, twice the
+    # other condensers' limit: a Newton step moves every row onto its
+    # minibatch's barycentre, so near-class-size minibatches cost as much as
+    # the class and keep the loss from settling (Notes).
     _whole_class_rows = 2 * _AUTO_BATCH
 
     def __init__(
