@@ -236,9 +236,7 @@ class _BaseReducer(BaseEstimator):
             # Wider when the rows' neighbours predict y (see _targets); a
             # search's candidates on the same fold share the estimate.
             mean, sd, spread = y_encoding
-            weight = shared(
-                "target weight", np.column_stack([X, y]), lambda: target_weight(X, y)
-            )
+            weight = shared("target weight", (X, y), lambda: target_weight(X, y))
             y_encoding = (mean, sd, spread * weight)
         Z = _join_target(X, y, target_type, y_encoding)
         groups = _groups(codes, len(classes) if classes is not None else 1, len(X))

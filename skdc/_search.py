@@ -40,7 +40,8 @@ def measuring():
 
 def shared(name, X, compute):
     """``compute()``, or inside a search the value a fit on rows of the
-    same content already computed under ``name``."""
+    same content (X: an array, a DataFrame or a tuple of them) already
+    computed under ``name``."""
     cache = _SEARCH.get()
     key = None if cache is None else _content_key(X)
     if key is None:
@@ -52,8 +53,12 @@ def shared(name, X, compute):
 
 
 def _content_key(X):
-    """A digest of a DataFrame's or an array's values, columns and types;
-    None for anything else (then nothing is shared)."""
+    """A digest of a DataFrame's or an array's values, columns and types (of
+    each, for a tuple of them); None for anything else (then nothing is
+    shared)."""
+    if isinstance(X, tuple):  # keyed together without joining (no copy)
+        parts = [_content_key(part) for part in X]
+        return None if None in parts else ",".join(parts)
     digest = hashlib.sha256()
     pd = sys.modules.get("pandas")  # an extra: a DataFrame means it is loaded
     if pd is not None and isinstance(X, pd.DataFrame):
