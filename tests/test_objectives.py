@@ -162,6 +162,42 @@ def test_loop_judges_convergence_on_held_out_when_given():
         assert (n_iter, converged) == (expected, flat)
 
 
+@pytest.mark.parametrize(
+    "value, best, first, stalled",
+    [
+        # A loss near zero after falling far (MMD): judged on the progress
+        # made, 0.9 here, so 0.0005 of improvement is a stall, though it is
+        # 0.5% of the loss itself.
+        (0.0995, 0.1, 1.0, True),
+        (0.0985, 0.1, 1.0, False),
+        # A loss that stays large (W2): judged on itself, 0.01 at 10.
+        (9.995, 10.0, 12.0, True),
+        (9.98, 10.0, 12.0, False),
+        # No progress, or a worse window: a stall.
+        (1.0, 1.0, 1.0, True),
+        (1.2, 1.0, 0.9, True),
+    ],
+)
+def test_a_window_stalls_below_tol_of_the_loss_or_of_the_progress(
+    value, best, first, stalled
+):
+    from skdc._optimize import _stalled
+
+    assert _stalled(value, best, first, tol=1e-3) is stalled
+
+
+def test_mmd_settles_before_max_iter_on_digits():
+    # Judged against the loss's own size, the slow tail of Adam's steps on a
+    # loss near zero kept MMD running to max_iter on 9 of digits' 10 classes.
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = MMDCondenser(size=100, random_state=0).fit(X, y)
+    assert max(model.n_iter_) < model.max_iter
+
+
 def test_newton_step_leaves_rows_whose_mass_underflowed():
     """A relaxed plan can give a row a subnormal mass: its gradient is then
     rounding and 1 / mass overflows (inf * 0 made NaN rows on lending_club).

@@ -39,9 +39,12 @@ size : int or float, default=100
     max_iter : int, default=500
         Optimisation steps per class.
     tol : float, default=1e-3
-        Stop when the mean loss over 10 steps improves by less than ``tol``
-        times its previous value; a ``ConvergenceWarning`` is raised when
-        ``max_iter`` comes first.
+        The step size halves whenever the mean loss over 10 steps improves on
+        the best so far by less than ``tol`` times the larger of that best
+        and the progress made since the first 10 steps (so a loss that falls
+        towards zero, as an MMD does, is judged on its progress); after four
+        such windows in a row the loss counts as settled.  A
+        ``ConvergenceWarning`` is raised when ``max_iter`` comes first.
     learning_rate : float, default=0.05
         Adam step size in units of each feature's standard deviation within
         the class, so it does not depend on the scale of the data.
