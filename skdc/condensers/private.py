@@ -129,8 +129,9 @@ class PrivateMMDCondenser(BaseCondenser):
     max_iter : int, default=500
         Optimisation steps.
     tol : float, default=1e-3
-        Stop when the mean loss over 10 steps stops improving by this
-        fraction; the loss is measured against the noisy release, so the
+        Stopping rule, as for :class:`MMDCondenser` (the loss over 10 steps
+        improving by less than this fraction of itself or of the progress
+        made); the loss is measured against the noisy release, so the
         stopping rule is post-processing too.
     learning_rate : float, default=0.05
         Adam step size in units of a sixth of the width of ``bounds``.
