@@ -215,8 +215,9 @@ def _stalled(value, best, first, tol):
     zero (an MMD, down 90 to 99% from where it started) is judged on the
     progress instead: relative to its own small value, Adam's slow tail
     counted as progress for hundreds of steps, so MMDCondenser ran to
-    max_iter and warned on most classes of digits, while the sets it made
-    after 200 to 300 steps trained models as well (benchmarks/README.md,
+    max_iter and warned on most classes of digits, while the sets it makes
+    now, after a median of 140 to 300 steps a class, train models as well
+    (benchmarks/README.md,
     "MMD's stopping rule").
     """
     return best - value <= tol * max(abs(best), first - best)
