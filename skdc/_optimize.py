@@ -217,8 +217,7 @@ def _stalled(value, best, first, tol):
     counted as progress for hundreds of steps, so MMDCondenser ran to
     max_iter and warned on most classes of digits, while the sets it makes
     now, after a median of 140 to 300 steps a class, train models as well
-    (benchmarks/README.md,
-    "MMD's stopping rule").
+    (benchmarks/README.md, "MMD's stopping rule").
     """
     return best - value <= tol * max(abs(best), first - best)
 
