@@ -82,7 +82,17 @@ Datasets (``--datasets`` picks some by name; the real tables need
                                                            rarest)
   ``benefits-ui``       Ecdat, Benefits            4,877   ui (2, 32%)
   ``so-remote``         modeldata, stackoverflow   5,594   Remote (2, 10%)
+  ``tv16-trump``        stevedata, TV16            37,591  votetrump (2, 41%);
+                                                           without uid
+  ``cps-parttime``      AER, CPS1988               28,155  parttime (2, 9%)
+  ``hi-wife``           Ecdat, HI                  22,272  whi (2, 37%);
+                                                           without wght
+  ``alcohol-abuse``     wooldridge, alcohol        9,822   abuse (2, 10%)
   ====================  =========================  ======  ==================
+
+  The last four, a second batch held out until 2026-11-30, are larger
+  tables of survey answers: ordinal scales, 0/1 indicators, a 51-level
+  state (``tv16-trump``), a survey weight dropped (``hi-wife``).
 
 Scores: accuracy, except balanced accuracy on ``imbalanced-1:20``, the
 two mixed tables and the real tables.  Models:
@@ -470,6 +480,11 @@ REAL_TABLES = (
     ("doctor-health", "Ecdat", "DoctorContacts", "health"),
     ("benefits-ui", "Ecdat", "Benefits", "ui"),
     ("so-remote", "modeldata", "stackoverflow", "Remote"),
+    # Held out, second batch (2026-11-30): larger survey tables.
+    ("tv16-trump", "stevedata", "TV16", "votetrump", ("uid",)),
+    ("cps-parttime", "AER", "CPS1988", "parttime"),
+    ("hi-wife", "Ecdat", "HI", "whi", ("wght",)),
+    ("alcohol-abuse", "wooldridge", "alcohol", "abuse"),
 )
 
 DATASETS = {
