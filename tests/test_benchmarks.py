@@ -35,6 +35,7 @@ devices = _load("devices")
 regression = _load("regression")
 auto_rule = _load("auto_rule")
 auto_time = _load("auto_time")
+levels = _load("levels")
 
 
 # Twenty steps check that a name fits, not how well.
@@ -382,3 +383,30 @@ def test_auto_time_compares_the_judges_forests(capsys, monkeypatch):
     assert seen == {100, trees}  # each arm's search used its own forest
     # The default judge is put back afterwards.
     assert skdc.auto.JUDGE_TREES == trees
+
+
+def test_levels_adds_a_code_column_of_the_asked_levels():
+    frame, _ = levels.mixed_table(200)
+    rng = np.random.RandomState(0)
+    assert levels.with_code(frame, 0, rng) is frame
+    coded = levels.with_code(frame, 7, rng)
+    assert coded["code"].nunique() == 7
+    # As many levels as rows: an identifier, one level a row.
+    identifier = levels.with_code(frame, 200, rng)["code"]
+    assert identifier.is_unique and len(identifier) == 200
+
+
+def test_levels_reports_each_method_against_its_fit_without_the_column(capsys):
+    argv = ["--rows", "300", "--levels", "0", "300", "--methods", "RandomSubset"]
+    assert levels.main(argv) == 0
+    rows = [
+        [cell.strip() for cell in line.split("|")[1:-1]]
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("| RandomSubset")
+    ]
+    assert [row[1] for row in rows] == ["0", "identifier"]
+    # The 100 selected real rows keep their own 100 identifiers.
+    assert rows[0][4] == "-" and rows[1][4] == "100"
+    assert all(float(row[3]) > 0 for row in rows)
+    with pytest.raises(SystemExit):
+        levels.main(["--rows", "300", "--levels", "400"])
