@@ -65,34 +65,65 @@ Datasets (``--datasets`` picks some by name; the real tables need
   handling; an identifier, date or leaking column dropped where named;
   ``spam7``, all numbers, standardised like the bundled sets):
 
-  ====================  =========================  ======  ==================
-  name                  source (R package, table)  rows    target (classes)
-  ====================  =========================  ======  ==================
-  ``mlc-churn``         modeldata, mlc_churn       5,000   churn (2, 14%)
-  ``nass-dead``         DAAG, nassCDS              26,063  dead (2, 5%);
-                                                           without caseid,
-                                                           injSeverity
-  ``health-insurance``  AER, HealthInsurance       8,802   insurance (2, 20%)
-  ``spam7``             DAAG, spam7                4,601   yesno (2, 39%)
-  ``college-income``    AER, CollegeDistance       4,739   income (2, 29%)
-  ``mpls-citation``     carData, MplsStops         19,084  citationIssued
-                                                           (2, 17%); without
-                                                           idNum, date, MDC
-  ``doctor-health``     Ecdat, DoctorContacts      20,186  health (4, 1.5%
-                                                           rarest)
-  ``benefits-ui``       Ecdat, Benefits            4,877   ui (2, 32%)
-  ``so-remote``         modeldata, stackoverflow   5,594   Remote (2, 10%)
-  ``tv16-trump``        stevedata, TV16            37,591  votetrump (2, 41%);
-                                                           without uid
-  ``cps-parttime``      AER, CPS1988               28,155  parttime (2, 9%)
-  ``hi-wife``           Ecdat, HI                  22,272  whi (2, 37%);
-                                                           without wght
-  ``alcohol-abuse``     wooldridge, alcohol        9,822   abuse (2, 10%)
-  ====================  =========================  ======  ==================
+  ======================  =========================  ======  ==================
+  name                    source (R package, table)  rows    target (classes)
+  ======================  =========================  ======  ==================
+  ``mlc-churn``           modeldata, mlc_churn       5,000   churn (2, 14%)
+  ``nass-dead``           DAAG, nassCDS              26,063  dead (2, 5%);
+                                                             without caseid,
+                                                             injSeverity
+  ``health-insurance``    AER, HealthInsurance       8,802   insurance (2, 20%)
+  ``spam7``               DAAG, spam7                4,601   yesno (2, 39%)
+  ``college-income``      AER, CollegeDistance       4,739   income (2, 29%)
+  ``mpls-citation``       carData, MplsStops         19,084  citationIssued
+                                                             (2, 17%); without
+                                                             idNum, date, MDC
+  ``doctor-health``       Ecdat, DoctorContacts      20,186  health (4, 1.5%
+                                                             rarest)
+  ``benefits-ui``         Ecdat, Benefits            4,877   ui (2, 32%)
+  ``so-remote``           modeldata, stackoverflow   5,594   Remote (2, 10%)
+  ``tv16-trump``          stevedata, TV16            37,591  votetrump (2, 41%);
+                                                             without uid
+  ``cps-parttime``        AER, CPS1988               28,155  parttime (2, 9%)
+  ``hi-wife``             Ecdat, HI                  22,272  whi (2, 37%);
+                                                             without wght
+  ``alcohol-abuse``       wooldridge, alcohol        9,822   abuse (2, 10%)
+  ``default-credit``      ISLR, Default              10,000  default (2, 3%)
+  ``resume-callback``     AER, ResumeNames           4,870   call (2, 8%)
+  ``fertility-morekids``  AER, Fertility2            30,000  morekids (2, 38%)
+  ``smoke-ban``           AER, SmokeBan              10,000  smoker (2, 24%)
+  ``arrests-released``    carData, Arrests           5,226   released (2, 17%)
+  ``monica-outcome``      DAAG, monica               6,367   outcome (2, 45%)
+  ``k401k-eligible``      wooldridge, k401ksubs      9,275   e401k (2, 39%)
+  ``taxi-tip``            modeldata, taxi            10,000  tip (2, 8%)
+  ``covid-result``        medicaldata,               8,303   result (3, 2%
+                          covid_testing                      rarest); without
+                                                             subject_id and
+                                                             the fake names
+  ``yrbss-helmet``        openintro, yrbss           8,351   helmet_12m (6, 3%
+                                                             rarest)
+  ``nmes-health``         AER, NMES1988              4,406   health (3, 8%
+                                                             rarest)
+  ``email-spam``          openintro, email           3,921   spam (2, 9%);
+                                                             without time
+  ``verbagg-r2``          lme4, VerbAgg              7,584   r2 (2, 48%);
+                                                             without resp, id
+  ``gss-abortion``        stevedata, gss_abortion    32,319  abany (2, 44%);
+                                                             without id and
+                                                             three mostly
+                                                             missing columns
+  ======================  =========================  ======  ==================
 
-  The last four, a second batch held out until 2026-11-30, are larger
-  tables of survey answers: ordinal scales, 0/1 indicators, a 51-level
-  state (``tv16-trump``), a survey weight dropped (``hi-wife``).
+  ``tv16-trump`` to ``alcohol-abuse``, a second batch held out until
+  2026-11-30, are larger tables of survey answers: ordinal scales, 0/1
+  indicators, a 51-level state (``tv16-trump``), a survey weight dropped
+  (``hi-wife``).  The fourteen after them, a third batch held out until
+  2026-12-01, span the kinds a user brings: a 3% minority
+  (``default-credit``), two dozen string columns (``resume-callback``),
+  heavy-tailed counts (``email-spam``), six classes (``yrbss-helmet``),
+  a 76-level clinic name (``covid-result``); columns that follow from the
+  target (a 401(k) participation flag, a test's cycle threshold) are kept
+  as they ship.
 
 Scores: accuracy, except balanced accuracy on ``imbalanced-1:20``, the
 two mixed tables and the real tables.  Models:
@@ -488,6 +519,33 @@ REAL_TABLES = (
     ("cps-parttime", "AER", "CPS1988", "parttime"),
     ("hi-wife", "Ecdat", "HI", "whi", ("wght",)),
     ("alcohol-abuse", "wooldridge", "alcohol", "abuse"),
+    # Held out, third batch (2026-12-01): fourteen more, of every kind.
+    ("default-credit", "ISLR", "Default", "default"),
+    ("resume-callback", "AER", "ResumeNames", "call"),
+    ("fertility-morekids", "AER", "Fertility2", "morekids"),
+    ("smoke-ban", "AER", "SmokeBan", "smoker"),
+    ("arrests-released", "carData", "Arrests", "released"),
+    ("monica-outcome", "DAAG", "monica", "outcome"),
+    ("k401k-eligible", "wooldridge", "k401ksubs", "e401k"),
+    ("taxi-tip", "modeldata", "taxi", "tip"),
+    (
+        "covid-result",
+        "medicaldata",
+        "covid_testing",
+        "result",
+        ("subject_id", "fake_first_name", "fake_last_name"),
+    ),
+    ("yrbss-helmet", "openintro", "yrbss", "helmet_12m"),
+    ("nmes-health", "AER", "NMES1988", "health"),
+    ("email-spam", "openintro", "email", "spam", ("time",)),
+    ("verbagg-r2", "lme4", "VerbAgg", "r2", ("resp", "id")),
+    (
+        "gss-abortion",
+        "stevedata",
+        "gss_abortion",
+        "abany",
+        ("id", "hispaniccat", "relactiv", "hispanic"),
+    ),
 )
 
 DATASETS = {
