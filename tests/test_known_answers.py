@@ -600,6 +600,47 @@ def test_sharpening_keeps_the_relaxed_masses():
     np.testing.assert_allclose(np.sort(condenser.X_.ravel()), [0.0, 2.0], atol=0.1)
 
 
+def test_cost_scales_median_is_over_distinct_rows():
+    from skdc.discrepancy.wasserstein import cost_scales
+
+    # Rows 0 (four times), 1, 2 and 10: the distinct rows' six squared
+    # distances are 1, 4, 100, 1, 81 and 64 (median 34), while the mean
+    # over all 49 ordered pairs counts the repeats and the zeros.
+    X = torch.tensor([[0.0], [0.0], [0.0], [0.0], [1.0], [2.0], [10.0]]).double()
+    mean, median = cost_scales(X)
+    # torch's median of an even count is the lower middle value: 4.
+    np.testing.assert_allclose(float(median), 4.0)
+    np.testing.assert_allclose(float(mean), (cdist(X, X) ** 2).mean())
+    # One distinct row: no pair to take a median of, the mean (clamped).
+    same = torch.zeros(5, 2, dtype=torch.float64)
+    assert float(cost_scales(same)[1]) == float(cost_scales(same)[0]) > 0
+
+
+def test_semi_relaxed_blur_is_capped_on_long_tails():
+    # epsilon is relative to the mean squared distance, as tau is, unless a
+    # long tail makes the mean more than twice the median: then to twice
+    # the median, down to a tenth of the mean (float32's floor).
+    from skdc.discrepancy import SemiRelaxedWasserstein
+    from skdc.discrepancy.wasserstein import cost_scales
+
+    rng = np.random.RandomState(0)
+    w = torch.full((200,), 1 / 200, dtype=torch.float64)
+    for tail, ratios, expected in [
+        (1, (0, 2), lambda mean, median: mean),
+        (8, (2, 20), lambda mean, median: 2 * median),
+        (60, (20, np.inf), lambda mean, median: mean / 10),
+    ]:
+        X = np.r_[rng.normal(0, 1, (190, 3)), rng.normal(0, tail, (10, 3))]
+        mean, median = map(float, cost_scales(torch.as_tensor(X)))
+        assert ratios[0] < mean / median < ratios[1]
+        discrepancy = SemiRelaxedWasserstein(reg_m=0.3, reg=0.01)
+        params = discrepancy.prepare(torch.as_tensor(X), w)["params"]
+        np.testing.assert_allclose(
+            float(params["epsilon"]), 0.01 * expected(mean, median)
+        )
+        np.testing.assert_allclose(float(params["tau"]), 0.3 * mean)
+
+
 def test_semi_relaxed_needs_p_2():
     with pytest.raises(ValueError, match="p=2"):
         WassersteinCondenser(method="semi-relaxed", p=1, size=3).fit(
