@@ -604,8 +604,8 @@ def test_cost_scales_median_is_over_distinct_rows():
     from skdc.discrepancy.wasserstein import cost_scales
 
     # Rows 0 (four times), 1, 2 and 10: the distinct rows' six squared
-    # distances are 1, 4, 100, 1, 81 and 64 (median 34), while the mean
-    # over all 49 ordered pairs counts the repeats and the zeros.
+    # distances are 1, 1, 4, 64, 81 and 100, while the mean over all 49
+    # ordered pairs counts the repeats and the zeros.
     X = torch.tensor([[0.0], [0.0], [0.0], [0.0], [1.0], [2.0], [10.0]]).double()
     mean, median = cost_scales(X)
     # torch's median of an even count is the lower middle value: 4.

@@ -87,9 +87,9 @@ default="semi-relaxed"
 
     The semi-relaxed loss keeps the real rows' masses w as a constraint and
     replaces the synthetic side's by the penalty
-    ``tau KL(pi^T 1 | 1/m)``, with a small entropic term (1% of the median
-    squared distance between two distinct rows, which a long tail does not
-    inflate as it does the mean) that makes it smooth; each plan is found by Newton's
+    ``tau KL(pi^T 1 | 1/m)``, with a small entropic term (1% of the mean
+    squared distance, or of twice the median where a long tail makes the
+    mean larger) that makes it smooth; each plan is found by Newton's
     method on the dual (:func:`skdc.discrepancy.wasserstein.semi_relaxed_ot`),
     whose systems are solved by conjugate gradients from 256 synthetic rows
     a class on (a step at 500 rows a class took 139 ms against the dense
