@@ -20,7 +20,8 @@ left alone.
 :func:`to_data_values` then moves, at any size, every value left between
 the data's values in such a column onto the nearest one: where a column is
 zero in most rows and 10 to 50 in the rest, an average of the two sits at
-1 or 2, which no real row holds.  Continuous columns keep their values.
+1 or 2, which no real row holds.  Continuous columns keep their values, and
+so do columns of two values (0/1 answers), whose averages are shares.
 """
 
 import numpy as np
@@ -149,7 +150,9 @@ def to_data_values(X, w, Y, columns=None):
     Repeats mark counts, codes and amounts with atoms, whose values between
     the data's (an average of 0 and 25 at 1.5) no real row holds.  A
     continuous column (no value repeats among evenly spaced rows, at most
-    ``_PROBE_ROWS``) keeps its fitted values.
+    ``_PROBE_ROWS``) keeps its fitted values, and so does a column of two
+    values: any threshold between them splits the real rows alike, and its
+    averages are the class's shares of each.
 
     Parameters
     ----------
@@ -194,6 +197,12 @@ def to_data_values(X, w, Y, columns=None):
         sample = np.sort(column[probe])
         if _all_distinct(sample):
             continue  # no value repeats: continuous, its fitted values stay
+        if np.unique(sample).size == 2 and np.unique(column).size == 2:
+            # Two values (a yes/no answer): a forest splits the real rows
+            # alike at any threshold between them, and the average carries
+            # the share of each to linear models, 1-NN and MLPs
+            # (benchmarks/README.md, "Two-valued columns keep their averages").
+            continue
         values = out[:, j]
         # Values already on a sampled row's value need no search over every
         # row (a long column is sorted only when some value is off them).

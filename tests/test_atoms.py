@@ -212,7 +212,7 @@ def test_values_between_the_data_values_move_to_the_nearest():
 def test_data_values_leave_continuous_and_other_columns_alone():
     rng = np.random.default_rng(0)
     # Normal draws never repeat, even where 40 rows leave wide gaps.
-    X = np.column_stack([rng.normal(size=40), np.repeat([0.0, 1.0], 20)])
+    X = np.column_stack([rng.normal(size=40), np.repeat([0.0, 1.0, 2.0, 3.0], 10)])
     Y = np.column_stack([np.linspace(-2.5, 2.5, 11), np.full(11, 0.3)])
     out = to_data_values(X, np.ones(40), Y)
     np.testing.assert_array_equal(out[:, 0], Y[:, 0])
@@ -220,11 +220,24 @@ def test_data_values_leave_continuous_and_other_columns_alone():
     np.testing.assert_array_equal(to_data_values(X, np.ones(40), Y, columns=[0]), Y)
 
 
+def test_data_values_leave_two_valued_columns_alone():
+    # A 0/1 column keeps its averages (shares); a third value makes it a
+    # code whose values move.
+    X = np.repeat([0.0, 1.0], 20)[:, None]
+    Y = np.array([[0.3], [0.8], [1.0]])
+    np.testing.assert_array_equal(to_data_values(X, np.ones(40), Y), Y)
+    X3 = X.copy()
+    X3[1, 0] = 2.0
+    np.testing.assert_array_equal(
+        to_data_values(X3, np.ones(40), Y), [[0.0], [1.0], [1.0]]
+    )
+
+
 def test_rows_of_weight_zero_offer_no_values():
-    X = np.array([0.0, 0.0, 3.0, 10.0, 10.0])[:, None]
+    X = np.array([0.0, 0.0, 3.0, 10.0, 10.0, 20.0])[:, None]
     Y = np.array([[2.9], [4.0]])
-    w = np.array([1.0, 1.0, 0.0, 1.0, 1.0])
-    np.testing.assert_array_equal(to_data_values(X, np.ones(5), Y), [[3.0], [3.0]])
+    w = np.array([1.0, 1.0, 0.0, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(to_data_values(X, np.ones(6), Y), [[3.0], [3.0]])
     np.testing.assert_array_equal(to_data_values(X, w, Y), [[0.0], [0.0]])
 
 

@@ -81,6 +81,7 @@ match_atoms : "auto" or bool, default="auto"
         at every size unless ``False``, each value of a column in which
         values repeat moves to the nearest value its class holds (an
         average of 0 and 25 messages at 2 goes to 0); continuous columns
+        and columns of two values (0/1 answers, whose averages are shares)
         keep their fitted values.  Numeric columns only: categories are
         decoded on their own.  See the Notes of
         :class:`~skdc.WassersteinCondenser`."""
