@@ -281,8 +281,16 @@ class _BaseReducer(BaseEstimator):
             results = self._fit_groups(Z, w, groups, alloc, seeds, per_group, extra)
             columns = self._atom_columns(preprocessor, X.shape[1], joint)
             if columns is not None:
+                # A regression row's target is its rows' average, which a 0/1
+                # column matched by rank would no longer fit.
+                two_valued = target_type != "regression"
                 results = [
-                    {**r, "X": match_atoms(Z[g], w[g], r["X"], r["weights"], columns)}
+                    {
+                        **r,
+                        "X": match_atoms(
+                            Z[g], w[g], r["X"], r["weights"], columns, two_valued
+                        ),
+                    }
                     if matches_atoms(self.match_atoms, m, alloc)
                     else r
                     for r, g, m in zip(results, groups, alloc)

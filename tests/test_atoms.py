@@ -147,6 +147,36 @@ def test_regression_target_is_not_matched():
     assert (on.X_ == 0).sum() > (off.X_ == 0).sum()
 
 
+def test_match_atoms_can_leave_two_valued_columns():
+    # Column 0 holds 0 and 1, column 1 holds 0, 1 and 2: with two_valued
+    # off only the second goes to its atoms.
+    X = np.column_stack([np.repeat([0.0, 1.0], 10), np.repeat([0.0, 1.0, 2.0], 7)[:20]])
+    Y = np.array([[0.2, 0.2], [0.6, 0.9], [0.9, 1.7], [0.4, 0.1]])
+    matched = match_atoms(X, np.ones(20), Y)
+    np.testing.assert_array_equal(matched, [[0, 1], [1, 1], [1, 2], [0, 0]])
+    kept = match_atoms(X, np.ones(20), Y, two_valued=False)
+    np.testing.assert_array_equal(kept[:, 0], Y[:, 0])
+    np.testing.assert_array_equal(kept[:, 1], matched[:, 1])
+
+
+def test_regression_keeps_the_shares_of_two_valued_columns():
+    # Six 0/1 columns make 64 kinds of row, more than the 40 synthetic
+    # rows of ten real ones each, so rows mix both values; a regression set
+    # keeps those shares where a classification set (each class its own
+    # group) puts them on 0 and 1.
+    rng = np.random.default_rng(0)
+    n = 400
+    X = np.column_stack([rng.normal(size=n), rng.integers(0, 2, (n, 6))]).astype(float)
+    y = X[:, 0] + X[:, 1] + 0.1 * rng.normal(size=n)
+    common = {"size": 40, "random_state": 0, "max_iter": 30}
+    regression = WassersteinCondenser(**common).fit(X, y)
+    shares = regression.X_[:, 1:]
+    assert ((shares > 0) & (shares < 1)).mean() > 0.3
+    labels = (y > np.median(y)).astype(int)
+    classes = WassersteinCondenser(allocation="balanced", **common).fit(X, labels)
+    assert np.isin(classes.X_[:, 1:], [0.0, 1.0]).all()
+
+
 def test_auto_matches_classes_of_enough_rows():
     below, enough = AUTO_MIN_ROWS - 1, AUTO_MIN_ROWS
     assert not matches_atoms("auto", below) and matches_atoms("auto", enough)
@@ -231,6 +261,19 @@ def test_data_values_leave_two_valued_columns_alone():
     np.testing.assert_array_equal(
         to_data_values(X3, np.ones(40), Y), [[0.0], [1.0], [1.0]]
     )
+
+
+def test_two_valued_residue_goes_to_the_value():
+    # Within 1% of the gap from 0 or 1 a value is float residue of a row of
+    # one value; 0.3 and 0.98 are shares and stay.
+    X = np.repeat([0.0, 1.0], 20)[:, None]
+    Y = np.array([[1e-7], [0.3], [0.98], [0.996], [1.0 + 1e-7], [-1e-7]])
+    out = to_data_values(X, np.ones(40), Y)
+    np.testing.assert_array_equal(out[:, 0], [0.0, 0.3, 0.98, 1.0, 1.0, 0.0])
+    # The same on another scale (a standardised dummy).
+    scaled = to_data_values(5 * X - 2, np.ones(40), 5 * Y - 2)
+    np.testing.assert_allclose(scaled[:, 0], 5 * out[:, 0] - 2)
+    assert np.isin(scaled[[0, 3, 4, 5], 0], [-2.0, 3.0]).all()
 
 
 def test_rows_of_weight_zero_offer_no_values():

@@ -82,7 +82,11 @@ match_atoms : "auto" or bool, default="auto"
         values repeat moves to the nearest value its class holds (an
         average of 0 and 25 messages at 2 goes to 0); continuous columns
         and columns of two values (0/1 answers, whose averages are shares)
-        keep their fitted values.  Numeric columns only: categories are
+        keep their fitted values, but for float residue within 1% of
+        either value.  In regression, where the set is one group and each
+        row carries its rows' average target, columns of two values are
+        not put on atoms either: the row's target fits its shares, not the
+        0 or 1 its rank would give.  Numeric columns only: categories are
         decoded on their own.  See the Notes of
         :class:`~skdc.WassersteinCondenser`."""
 

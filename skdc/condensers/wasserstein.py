@@ -131,7 +131,12 @@ default="semi-relaxed"
     four-model mean moved by -0.009 (Caravan at 10 per class) to +0.009.
     A column of two values keeps its averages: any threshold between the
     two splits real rows alike, and the averages are the class's shares
-    (on a survey of 0/1 answers at 10 rows a class, 0.867 -> 0.881).
+    (on a survey of 0/1 answers at 10 rows a class, 0.867 -> 0.881).  In
+    regression such a column is not put on atoms either, since a row's
+    target is the average of rows whose shares it carries: on car prices
+    (0/1 dummies for make, body and options) the four-model R^2 at 50 rows
+    went from 0.841 to 0.861 over ten seeds (k-means 0.863), at 200 from
+    0.918 to 0.926 (0.928).
 
     References
     ----------
