@@ -280,6 +280,9 @@ class _BaseReducer(BaseEstimator):
         with torch_threads(self._threads(counts, alloc, Z.shape[1])):
             results = self._fit_groups(Z, w, groups, alloc, seeds, per_group, extra)
             columns = self._atom_columns(preprocessor, X.shape[1], joint)
+            # One group is the whole set: a column the matching would make
+            # one value there keeps its fitted values (_marginals._flattens).
+            keep_spread = target_type != "classification"
             if columns is not None:
                 # A regression row's target is its rows' average, which a 0/1
                 # column matched by rank would no longer fit.
@@ -288,7 +291,13 @@ class _BaseReducer(BaseEstimator):
                     {
                         **r,
                         "X": match_atoms(
-                            Z[g], w[g], r["X"], r["weights"], columns, two_valued
+                            Z[g],
+                            w[g],
+                            r["X"],
+                            r["weights"],
+                            columns,
+                            two_valued,
+                            keep_spread,
                         ),
                     }
                     if matches_atoms(self.match_atoms, m, alloc)
@@ -308,7 +317,7 @@ class _BaseReducer(BaseEstimator):
                 # After the snapping, which rounds whole numbers: one that no
                 # row holds (1 where the data jumps from 0 to 10) moves too.
                 results = [
-                    {**r, "X": to_data_values(Z[g], w[g], r["X"], columns)}
+                    {**r, "X": to_data_values(Z[g], w[g], r["X"], columns, keep_spread)}
                     for r, g in zip(results, groups)
                 ]
             # Baselines resolve no settings while fitting: measuring on the

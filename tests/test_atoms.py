@@ -60,10 +60,11 @@ def test_weights_set_the_ranks_and_the_atoms():
     Y = np.array([[1.0], [2.0]])
     # Equal real weights: each value holds half, each synthetic row half.
     np.testing.assert_array_equal(match_atoms(X, np.ones(2), Y), [[0.0], [5.0]])
-    # 0 weighs 3/4: both middles (1/4, 3/4) reach it, but 0 is an atom for
-    # both rows only because it outweighs their halves.
+    # 0 weighs 3/4: the middles 1/6 and 1/2 of three rows reach it, and it
+    # outweighs their thirds; 5 (1/4) does not, so the top row keeps 4.
     np.testing.assert_array_equal(
-        match_atoms(X, np.array([3.0, 1.0]), Y), [[0.0], [0.0]]
+        match_atoms(X, np.array([3.0, 1.0]), np.array([[1.0], [2.0], [4.0]])),
+        [[0.0], [0.0], [4.0]],
     )
     # A synthetic row of weight 0.9 outweighs 0's 3/4: it keeps its value;
     # the light row below it (middle 0.05) goes to 0.
@@ -278,10 +279,58 @@ def test_two_valued_residue_goes_to_the_value():
 
 def test_rows_of_weight_zero_offer_no_values():
     X = np.array([0.0, 0.0, 3.0, 10.0, 10.0, 20.0])[:, None]
-    Y = np.array([[2.9], [4.0]])
+    Y = np.array([[2.9], [4.0], [19.0]])
     w = np.array([1.0, 1.0, 0.0, 1.0, 1.0, 1.0])
-    np.testing.assert_array_equal(to_data_values(X, np.ones(6), Y), [[3.0], [3.0]])
-    np.testing.assert_array_equal(to_data_values(X, w, Y), [[0.0], [0.0]])
+    np.testing.assert_array_equal(
+        to_data_values(X, np.ones(6), Y), [[3.0], [3.0], [20.0]]
+    )
+    np.testing.assert_array_equal(to_data_values(X, w, Y), [[0.0], [0.0], [20.0]])
+
+
+def test_a_column_that_varies_is_not_made_one_value():
+    # Zero in 97 rows and 500 to 1,000 in three (standard deviation 136):
+    # the averages 0, 30 and 120 would all go to 0 (as atoms and as nearest
+    # values), leaving a column a model learns nothing from; with
+    # keep_spread they stay.
+    X = np.array([0.0] * 97 + [500.0, 800.0, 1000.0])[:, None]
+    Y = np.array([[0.0], [30.0], [120.0]])
+    w = np.ones(100)
+    np.testing.assert_array_equal(to_data_values(X, w, Y, keep_spread=True), Y)
+    np.testing.assert_array_equal(match_atoms(X, w, Y, keep_spread=True), Y)
+    np.testing.assert_array_equal(to_data_values(X, w, Y), 0.0)
+    np.testing.assert_array_equal(match_atoms(X, w, Y), 0.0)
+    # One row at 400 keeps the column varied: the others move.
+    np.testing.assert_array_equal(
+        to_data_values(X, w, np.vstack([Y, [[400.0]]]), keep_spread=True),
+        [[0.0], [0.0], [0.0], [500.0]],
+    )
+    # Values a tenth of a standard deviation apart or less are noise about
+    # one value, not rows apart.
+    noise = np.array([[0.0], [13.0], [-13.0]])
+    np.testing.assert_array_equal(to_data_values(X, w, noise, keep_spread=True), 0.0)
+    np.testing.assert_array_equal(match_atoms(X, w, noise, keep_spread=True), 0.0)
+    # A column the data hold at one value is that value in the set.
+    spread = np.array([[0.5], [0.7], [0.2]])
+    np.testing.assert_array_equal(
+        to_data_values(np.zeros((5, 1)), np.ones(5), spread, keep_spread=True), 0.0
+    )
+
+
+def test_regression_sets_keep_a_rare_column_varied():
+    # An amount that is zero in 99.5% of rows: the atoms put every row of a
+    # classification set's classes on 0, while a regression set, one group,
+    # keeps the column varied.
+    rng = np.random.default_rng(0)
+    n = 2000
+    rare = np.where(rng.random(n) < 0.995, 0.0, rng.integers(50, 500, n))
+    X = np.column_stack([rng.normal(size=n), rare])
+    y = X[:, 0] + 0.1 * rng.normal(size=n)
+    common = {"size": 40, "random_state": 0, "max_iter": 30}
+    regression = WassersteinCondenser(**common).fit(X, y)
+    assert np.ptp(regression.X_[:, 1]) > 0
+    labels = (y > np.median(y)).astype(int)
+    classes = WassersteinCondenser(allocation="balanced", **common).fit(X, labels)
+    np.testing.assert_array_equal(classes.X_[:, 1], 0.0)
 
 
 def test_long_columns_are_searched_in_every_row(monkeypatch):

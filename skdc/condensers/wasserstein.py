@@ -136,7 +136,11 @@ default="semi-relaxed"
     target is the average of rows whose shares it carries: on car prices
     (0/1 dummies for make, body and options) the four-model R^2 at 50 rows
     went from 0.841 to 0.861 over ten seeds (k-means 0.863), at 200 from
-    0.918 to 0.926 (0.928).
+    0.918 to 0.926 (0.928).  A regression set also keeps a column's
+    averages where the atoms would zero it in every row: on house prices at
+    50 rows (the pool area, zero in 99.6% of rows) an MLP trained on the
+    set went from R^2 -1.77 to 0.52, and the four-model mean from 0.10 to
+    0.67 (k-means 0.66).
 
     References
     ----------
