@@ -109,8 +109,9 @@ def match_atoms(X, w, Y, v=None, columns=None, two_valued=True, keep_spread=Fals
         over makes, its make set to one of them).
     keep_spread : bool, default=False
         Leave a column alone where matching would put every row on one
-        value though the fitted values differ (``_flattens``): for a set of
-        one group, where that column would be constant in the whole set.
+        value though the fitted values spread over a tenth of the data's
+        standard deviation or more (``_flattens``): for a set of one group,
+        where that column would be constant in the whole set.
 
     Returns
     -------
@@ -195,8 +196,9 @@ def to_data_values(X, w, Y, columns=None, keep_spread=False):
     columns : array-like of int, default=None
         Columns to treat; None: all.
     keep_spread : bool, default=False
-        As for :func:`match_atoms`: outside columns of two values, values
-        that differ by more than float rounding are not all moved onto one.
+        As for :func:`match_atoms`: outside columns of two values, fitted
+        values spread over a tenth of the data's standard deviation or more
+        are not all moved onto one.
 
     Returns
     -------

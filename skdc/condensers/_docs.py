@@ -87,12 +87,12 @@ match_atoms : "auto" or bool, default="auto"
         row carries its rows' average target, columns of two values are
         not put on atoms either: the row's target fits its shares, not the
         0 or 1 its rank would give.  And in a set of one group (regression,
-        or no y) a column keeps its fitted values where both steps would
+        or no y) a column keeps its fitted values where the two steps would
         put every row on one value though the fitted values spread over a
         tenth of the data's standard deviation or more: a column constant
         in the set teaches a model nothing, and a scaler fitted on the set
-        passes test rows' raw values through.  Numeric columns only: categories are
-        decoded on their own.  See the Notes of
+        passes test rows' raw values through.  Numeric columns only:
+        categories are decoded on their own.  See the Notes of
         :class:`~skdc.WassersteinCondenser`."""
 
 FEATURE_MAP_PARAMETER = """\
