@@ -153,7 +153,7 @@ def match_atoms(X, w, Y, v=None, columns=None, two_valued=True, keep_spread=Fals
             order = np.argsort(column, kind="stable")
             values = column[order]
             cdf = np.concatenate([[0.0], np.cumsum(w[order]) / w.sum()])
-        if not two_valued and np.count_nonzero(values[1:] != values[:-1]) == 1:
+        if not two_valued and _two_values(values):
             continue
         ranked = np.argsort(Y[:, j], kind="stable")
         share = v[ranked] / v.sum()
@@ -231,7 +231,7 @@ def to_data_values(X, w, Y, columns=None, keep_spread=False):
         sample = np.sort(column[probe])
         if _all_distinct(sample):
             continue  # no value repeats: continuous, its fitted values stay
-        if np.unique(sample).size == 2 and np.unique(column).size == 2:
+        if _two_values(sample) and (len(sample) == n or _two_values(np.sort(column))):
             # Two values (a yes/no answer): a forest splits the real rows
             # alike at any threshold between them, and the average carries
             # the share of each to linear models, 1-NN and MLPs
@@ -278,6 +278,11 @@ def _flattens(fitted, moved, data_std):
     forest 0.820 -> 0.611)."""
     spread = np.std(fitted)
     return bool(np.ptp(moved) == 0 and spread >= _MIN_SPREAD * data_std > 0)
+
+
+def _two_values(sorted_values):
+    """Whether a sorted column holds exactly two distinct values."""
+    return np.count_nonzero(sorted_values[1:] != sorted_values[:-1]) == 1
 
 
 def _nearest(sorted_values, values):

@@ -74,11 +74,14 @@ def _scale_rows(X, generator):
     return X if idx is None else X[idx]
 
 
+def _mean_pair_cost(rows, p):
+    return cost_matrix(rows, rows, p).mean().clamp_min(1e-12)
+
+
 def mean_cost(X, p, generator=None):
     """Mean cost ||x - x'||^p between two real rows, on at most
     ``_SCALE_ROWS`` of them: the scale entropic settings are relative to."""
-    sub = _scale_rows(X, generator)
-    return cost_matrix(sub, sub, p).mean().clamp_min(1e-12)
+    return _mean_pair_cost(_scale_rows(X, generator), p)
 
 
 def cost_scales(X, generator=None):
@@ -93,7 +96,7 @@ def cost_scales(X, generator=None):
     tables, 0.8 to 2.4 times (benchmarks/README.md, "The blur on long
     tails")."""
     sub = _scale_rows(X, generator)
-    mean = cost_matrix(sub, sub, 2).mean().clamp_min(1e-12)
+    mean = _mean_pair_cost(sub, 2)
     distinct = torch.unique(sub, dim=0)
     if distinct.shape[0] < 2:
         return mean, mean
