@@ -91,7 +91,7 @@ RULES = [
     ),
     *(
         (f"{k} SE without {name}", k, ("drop", (name,)), None)
-        for name in ("kmeans", "mmd-multiscale", "wasserstein-quantile", "mmd")
+        for name in ("kmeans", "mmd-real-start", "wasserstein-quantile", "mmd")
         for k in (1, 2)
     ),
     ("1 SE, W2 or MMD only", 1, ("keep", DEFAULTS), None),

@@ -151,7 +151,10 @@ semi-relaxed default from another start), ``"W reg=0.003"`` and ``"W reg
 at resolution"`` (its entropic blur smaller, or relative to the set's
 resolution), ``"W tol=1e-5"`` (a later stop), ``"W sharpen"`` (the
 semi-relaxed default ending with a sharpening step), ``"MMD multiscale"``
-(AutoCondenser's multi-scale MMD candidate), ``"W2 + MMD multiscale"``
+(the multi-scale MMD from random real rows, AutoCondenser's
+``"mmd-real-start"``), ``"MMD median"`` (MMDCondenser's defaults before
+2026-12-01: a median-wide kernel from random real rows), ``"W2 + MMD
+multiscale"``
 (the sum of the two, the MMD weighted by the class's mean squared
 distance), ``"W2 without atoms"`` and ``"MMD without atoms"`` (the
 defaults with ``match_atoms=False``: neither atoms nor data values),
@@ -231,7 +234,6 @@ from skdc._evaluation import (
     score_sets,
     summarise_warnings,
 )
-from skdc.auto import MULTISCALE_BANDWIDTH as MULTISCALE
 from skdc.auto import default_candidates
 from skdc.discrepancy import MMD, SemiRelaxedWasserstein, Wasserstein
 from skdc.discrepancy.wasserstein import (
@@ -303,7 +305,7 @@ class _MMDAtW2Scale(MMD):
     in: a sum with W2 then keeps one balance between the two on any data."""
 
     def __init__(self, c=1.0):
-        super().__init__(bandwidth=MULTISCALE)
+        super().__init__(bandwidth="multiscale")
         self.c = c
 
     def prepare(self, X, w, *, params=None, generator=None):
@@ -379,8 +381,14 @@ ALIASES = {
         },
         **common,
     ),
-    # AutoCondenser's multi-scale candidate, on its own and added to W2.
-    "MMD multiscale": lambda **common: MMDCondenser(bandwidth=MULTISCALE, **common),
+    # MMDCondenser's defaults before 2026-12-01 (one median-wide kernel,
+    # random real rows to start), and the multi-scale kernel from random real
+    # rows, AutoCondenser's candidate "mmd-real-start" (named "mmd-multiscale"
+    # until then), on its own and added to W2.
+    "MMD median": lambda **common: MMDCondenser(
+        bandwidth="median", init="random_real", **common
+    ),
+    "MMD multiscale": lambda **common: MMDCondenser(init="random_real", **common),
     "W2 + MMD multiscale": lambda **common: DiscrepancyCondenser(
         SemiRelaxedWasserstein() + _MMDAtW2Scale(), **common
     ),

@@ -13,7 +13,12 @@ from ._backend import as_tensor, make_generator, to_numpy
 from ._base import _BaseReducer, group_result
 from .discrepancy import MMD
 from .discrepancy._base import params_to_numpy
-from .discrepancy.mmd import _block_rows, check_mmd_options, resolve_bandwidth
+from .discrepancy.mmd import (
+    BANDWIDTH_RULES,
+    _block_rows,
+    check_mmd_options,
+    resolve_bandwidth,
+)
 from .kernels import KERNELS
 
 # Up to this many rows the mean embedding is exact (blockwise over all rows
@@ -101,10 +106,12 @@ class KernelHerding(_BaseReducer):
         :class:`~skdc.MMDCondenser`.
     kernel : {"gaussian", "laplacian", "imq", "energy", "linear"}, \
 default="gaussian"
-    bandwidth : "median", float or list of float, default="median"
-        Kernel scale, as for :class:`~skdc.MMDCondenser`: the median pairwise
-        distance within each class, an absolute scale, or a list of scales
-        whose kernels are averaged.
+    bandwidth : "median", "multiscale", float or list of float, \
+default="median"
+        Kernel scale, as for :class:`~skdc.discrepancy.MMD`: the median
+        pairwise distance within each class (``"multiscale"``: the kernels
+        at 1/4, 1/2 and 1 times it, averaged), an absolute scale, or a list
+        of scales whose kernels are averaged.
     random_state : int, RandomState instance or None, default=None
         Seeds the subsamples of large classes: the median distance's (above
         1000 rows) and the mean embedding's (above 4096 rows).  Smaller
@@ -168,7 +175,7 @@ default="gaussian"
         **_BaseReducer._parameter_constraints,
         "kernel": [StrOptions(set(KERNELS))],
         "bandwidth": [
-            StrOptions({"median"}),
+            StrOptions(set(BANDWIDTH_RULES)),
             Interval(numbers.Real, 0, None, closed="neither"),
             list,
             tuple,

@@ -64,8 +64,10 @@ def mmd(X, Y, *, kernel="gaussian", bandwidth="median", squared=True, weights=No
         Tables with text columns are encoded first (see the module's notes;
         the same for every function here).
     kernel : {"gaussian", "laplacian", "imq", "energy", "linear"}, default="gaussian"
-    bandwidth : "median", float or list of float, default="median"
-        ``"median"`` is the median pairwise distance within X.
+    bandwidth : "median", "multiscale", float or list of float, \
+default="median"
+        ``"median"`` is the median pairwise distance within X;
+        ``"multiscale"`` averages the kernels at 1/4, 1/2 and 1 times it.
     squared : bool, default=True
         Return MMD^2 (the V-statistic); False returns its square root.
     weights : array-like of shape (m,), default=None

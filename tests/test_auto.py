@@ -91,7 +91,7 @@ def test_an_mmd_challenger_needs_one_standard_error_the_others_two():
     assert dict(zip(default_candidates(), bars)) == {
         "wasserstein": 2.0,
         "mmd": 1.0,
-        "mmd-multiscale": 1.0,
+        "mmd-real-start": 1.0,
         "wasserstein-quantile": 2.0,
         "kmeans": 2.0,
         "random": 2.0,

@@ -217,7 +217,9 @@ def test_non_positive_bandwidth(bandwidth):
     if np.isfinite(bandwidth):
         with pytest.raises(InvalidParameterError, match="The 'bandwidth' parameter"):
             MMDCondenser(bandwidth=bandwidth, size=6, **FAST).fit(X, y)
-    with pytest.raises(ValueError, match="bandwidth must be 'median', a positive"):
+    with pytest.raises(
+        ValueError, match="bandwidth must be 'median', 'multiscale', a positive"
+    ):
         mmd(X, X, bandwidth=bandwidth)
 
 
@@ -225,7 +227,9 @@ def test_non_positive_bandwidth(bandwidth):
 def test_bandwidth_list_with_a_bad_entry(bandwidth):
     # Lists pass the parameter check; the discrepancy checks their entries.
     X, y = _data()
-    with pytest.raises(ValueError, match="bandwidth must be 'median', a positive"):
+    with pytest.raises(
+        ValueError, match="bandwidth must be 'median', 'multiscale', a positive"
+    ):
         MMDCondenser(bandwidth=bandwidth, size=6, **FAST).fit(X, y)
 
 

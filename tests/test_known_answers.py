@@ -1,6 +1,8 @@
 """Known answers: closed forms, reference implementations, and the property a
 condenser exists for (a lower discrepancy than a random subset)."""
 
+import warnings
+
 import numpy as np
 import ot
 import pytest
@@ -198,6 +200,30 @@ def test_gaussian_mmd_with_fixed_bandwidth_matches_the_formula():
         + (k(Y, Y) + k2(Y, Y)).mean()
     ) / 2
     np.testing.assert_allclose(mmd(X, Y, bandwidth=[h, h2]), mixed, rtol=1e-8)
+
+
+def test_multiscale_bandwidth_averages_quarter_half_and_whole_median():
+    X, Y = _clouds(2)
+    # The median heuristic: median distance between two rows of X (all
+    # pairs, X having fewer than 1000 rows).
+    d = cdist(X, X)
+    median = np.median(d[np.triu_indices(len(X), 1)])
+
+    def k(A, B, h):
+        return np.exp(-cdist(A, B, "sqeuclidean") / (2 * h**2))
+
+    expected = np.mean(
+        [
+            k(X, X, h).mean() - 2 * k(X, Y, h).mean() + k(Y, Y, h).mean()
+            for h in (0.25 * median, 0.5 * median, median)
+        ]
+    )
+    np.testing.assert_allclose(mmd(X, Y, bandwidth="multiscale"), expected, rtol=1e-6)
+    np.testing.assert_allclose(
+        mmd(X, Y, bandwidth="median"),
+        k(X, X, median).mean() - 2 * k(X, Y, median).mean() + k(Y, Y, median).mean(),
+        rtol=1e-6,
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -723,18 +749,72 @@ def test_mmd_condenser_beats_a_random_subset(seed):
     X, y = _blobs(seed)
     condenser = MMDCondenser(size=10, max_iter=100, random_state=seed).fit(X, y)
     subset = RandomSubset(size=10, random_state=seed).fit(X, y)
-    # Both report the Gaussian MMD^2 at each class's median bandwidth.
-    assert condenser.discrepancy_ < 0.5 * subset.discrepancy_
-    # ... which is what skdc.metrics.mmd measures on each class.
-    np.testing.assert_allclose(
-        condenser.discrepancy_,
-        _per_class(mmd, X, y, condenser.X_, condenser.y_),
-        rtol=1e-3,
-        atol=1e-7,
-    )
+
+    def multiscale(A, B):
+        return mmd(A, B, bandwidth="multiscale")
+
+    # discrepancy_ is the condenser's own objective, the multi-scale MMD^2
+    # of each class, averaged as skdc.metrics.mmd measures it ...
+    ours = _per_class(multiscale, X, y, condenser.X_, condenser.y_)
+    np.testing.assert_allclose(condenser.discrepancy_, ours, rtol=1e-3, atol=1e-7)
+    assert ours < 0.6 * _per_class(multiscale, X, y, subset.X_, subset.y_)
+    # ... and the set is closer at the median bandwidth alone too, where the
+    # baselines report theirs.
+    median = _per_class(mmd, X, y, condenser.X_, condenser.y_)
+    assert median < 0.25 * subset.discrepancy_
     np.testing.assert_allclose(
         subset.discrepancy_, _per_class(mmd, X, y, subset.X_, subset.y_), rtol=1e-3
     )
+
+
+def test_mmd_condenser_auto_bandwidth_is_multiscale_exact_median_with_rff():
+    X, y = _blobs(0)
+    kw = {"size": 10, "max_iter": 20, "random_state": 0}
+    sets = {}
+    for features in ("exact", "rff"):
+        for rule in ("auto", "multiscale", "median"):
+            fitted = MMDCondenser(features=features, bandwidth=rule, **kw).fit(X, y)
+            sets[features, rule] = fitted.X_
+    np.testing.assert_array_equal(sets["exact", "auto"], sets["exact", "multiscale"])
+    np.testing.assert_array_equal(sets["rff", "auto"], sets["rff", "median"])
+    # The two rules make different sets, so the equalities above say which.
+    assert not np.array_equal(sets["exact", "multiscale"], sets["exact", "median"])
+    assert not np.array_equal(sets["rff", "multiscale"], sets["rff", "median"])
+
+
+def test_kmeans_start_reads_at_most_start_rows(monkeypatch):
+    import skdc._init as starts
+
+    rows = []
+    centers = starts.kmeans_centers
+
+    def spy(X, w, m, rng):
+        rows.append(len(X))
+        return centers(X, w, m, rng)
+
+    monkeypatch.setattr(starts, "kmeans_centers", spy)
+    monkeypatch.setattr(starts, "START_ROWS", 100)
+    X = np.random.RandomState(0).normal(size=(500, 3))
+    w = np.full(500, 1 / 500)
+    Y = starts.INITS["kmeans"](X, w, 5, np.random.RandomState(0))
+    assert Y.shape == (5, 3)
+    Y = starts.INITS["kmeans"](
+        X[:80], w[:80] / w[:80].sum(), 5, np.random.RandomState(0)
+    )
+    # 100 rows read of 500 (weighted draws); all 80 where there are fewer.
+    assert rows == [100, 80]
+    # The start lies where the rows do: within their range.
+    assert (Y >= X[:80].min(0)).all() and (Y <= X[:80].max(0)).all()
+
+
+def test_kmeans_start_on_fewer_distinct_rows_than_centroids_is_silent():
+    from skdc._init import INITS
+
+    X = np.repeat([[0.0, 0.0], [1.0, 2.0]], 10, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # sklearn's ConvergenceWarning included
+        Y = INITS["kmeans"](X, np.full(20, 0.05), 4, np.random.RandomState(0))
+    assert {tuple(row) for row in Y} == {(0.0, 0.0), (1.0, 2.0)}
 
 
 @pytest.mark.parametrize("method", ["semi-relaxed", "exact"])

@@ -346,7 +346,10 @@ def test_feature_map_parameter_is_feature_mapped_discrepancy():
     pca = PCA(2).fit(X)
     kwargs = {"size": 6, "max_iter": 60, "random_state": 0}
     via_parameter = MMDCondenser(feature_map=pca, **kwargs).fit(X, y)
-    via_objective = DiscrepancyCondenser(FeatureMapped(MMD(), pca), **kwargs)
+    # MMDCondenser's defaults: the multi-scale kernel from k-means centroids.
+    via_objective = DiscrepancyCondenser(
+        FeatureMapped(MMD(bandwidth="multiscale"), pca), init="kmeans", **kwargs
+    )
     via_objective.fit(X, y)
     np.testing.assert_array_equal(via_parameter.X_, via_objective.X_)
 

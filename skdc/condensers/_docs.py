@@ -1,6 +1,6 @@
 """Parameter and attribute text shared by the condensers' docstrings."""
 
-COMMON_PARAMETERS = """\
+_COMMON_PARAMETERS = """\
 size : int or float, default=100
         Synthetic rows in total (int), or a fraction of the training rows
         (float in (0, 1)).
@@ -28,7 +28,7 @@ size : int or float, default=100
         Missing values raise a ``ValueError`` naming their columns, or are
         imputed (median for numbers, most frequent value for categories);
         the synthetic set never holds missing values.
-    init : {"random_real", "kmeans++", "kmeans", "noise"}, default="random_real"
+    init : {"random_real", "kmeans++", "kmeans", "noise"}, default="<init>"
         Starting points: random real rows of the class, k-means++ seeds,
         k-means centroids, or Gaussian noise with the class's mean and spread.
     weights : {"uniform", "learned"}, default="uniform"
@@ -62,6 +62,14 @@ size : int or float, default=100
         on every run.
     verbose : int, default=0
         Above 0, a progress bar per class."""
+
+
+def common_parameters(init="random_real"):
+    """The shared parameters' text, with the condenser's default ``init``."""
+    return _COMMON_PARAMETERS.replace("<init>", init)
+
+
+COMMON_PARAMETERS = common_parameters()
 
 ATOMS_PARAMETER = """\
 match_atoms : "auto" or bool, default="auto"

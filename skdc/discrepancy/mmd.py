@@ -25,6 +25,10 @@ from ._base import Discrepancy, real_batch
 _BLOCK_ENTRIES = 2**18
 # Rows beyond which the constant real-real term is estimated on a subsample.
 _XX_ROWS = 4096
+# Named bandwidth rules: multiples of the median distance between real rows.
+# Scales below the median keep a gradient between near rows, where one
+# median-wide kernel is flat, so the rows spread like the data's.
+BANDWIDTH_RULES = {"median": (1.0,), "multiscale": (0.25, 0.5, 1.0)}
 
 
 def _block_rows(n_cols, n_scales):
@@ -68,12 +72,14 @@ class MMD(Discrepancy):
     kernel : {"gaussian", "laplacian", "imq", "energy", "linear"}, default="gaussian"
         ``"energy"`` (k = -||x - y||) makes MMD^2 the energy distance;
         ``"linear"`` makes it the squared distance between the means.
-    bandwidth : "median", float or list of float, default="median"
+    bandwidth : "median", "multiscale", float or list of float, \
+default="median"
         Kernel scale.  ``"median"`` is the median pairwise distance of the
-        real rows (per class), floats are absolute scales, a list averages
-        the kernels at each scale.  Multiples of the median are written
-        ``bandwidth=("median", [0.5, 1, 2])``.  Ignored by the scale-free
-        kernels (energy, linear).
+        real rows (per class); ``"multiscale"`` averages the kernels at
+        1/4, 1/2 and 1 times it; floats are absolute scales, and a list
+        averages the kernels at each scale.  Other multiples of the median
+        are written ``bandwidth=("median", [0.5, 1, 2])``.  Ignored by the
+        scale-free kernels (energy, linear).
     """
 
     def __init__(self, kernel="gaussian", bandwidth="median"):
@@ -170,8 +176,8 @@ def resolve_bandwidth(kernel, bandwidth, X, generator):
     """The ``bandwidth`` option -> tensor of scales (k,) for the rows X."""
     if kernel in SCALE_FREE:
         return X.new_ones(1)
-    if isinstance(bandwidth, str):  # "median", checked by check_mmd_options
-        return median_distance(X, generator=generator).reshape(1)
+    if isinstance(bandwidth, str):  # a rule, checked by check_mmd_options
+        bandwidth = ("median", BANDWIDTH_RULES[bandwidth])
     if _is_median_multiple(bandwidth):
         factors = torch.as_tensor(bandwidth[1], dtype=X.dtype, device=X.device)
         return median_distance(X, generator=generator) * factors.reshape(-1)
@@ -192,10 +198,10 @@ def check_mmd_options(kernel, bandwidth):
     if kernel not in KERNELS:
         raise ValueError(f"Unknown kernel {kernel!r}; choose one of {sorted(KERNELS)}.")
     if isinstance(bandwidth, str):
-        if bandwidth != "median":
+        if bandwidth not in BANDWIDTH_RULES:
             raise ValueError(
-                f"Unknown bandwidth rule {bandwidth!r}; use 'median', a positive "
-                "number or a list of positive numbers."
+                f"Unknown bandwidth rule {bandwidth!r}; use 'median', "
+                "'multiscale', a positive number or a list of positive numbers."
             )
         return
     values = bandwidth[1] if _is_median_multiple(bandwidth) else bandwidth
@@ -204,6 +210,6 @@ def check_mmd_options(kernel, bandwidth):
         not isinstance(b, numbers.Real) or not 0 < b < math.inf for b in values
     ):
         raise ValueError(
-            f"bandwidth must be 'median', a positive number or a list of positive "
-            f"numbers, got {bandwidth!r}."
+            f"bandwidth must be 'median', 'multiscale', a positive number or a "
+            f"list of positive numbers, got {bandwidth!r}."
         )

@@ -165,7 +165,7 @@ class RandomFeatureMMD(Discrepancy):
     Parameters
     ----------
     kernel : {"gaussian", "laplacian"}, default="gaussian"
-    bandwidth : "median", float, list of float or ("median", factors)
+    bandwidth : "median", "multiscale", float, list of float or ("median", factors)
         As for :class:`~skdc.discrepancy.MMD`.
     n_features : int, default=512
         Random frequencies D (the embedding has 2D coordinates), orthogonal
