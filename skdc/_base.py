@@ -720,13 +720,18 @@ class BaseCondenser(_BaseReducer):
             done[..., keep] = Y[..., keep]
         return done
 
+    def _start(self):
+        """The ``init`` option to start from (a condenser may resolve its
+        own ``"auto"``)."""
+        return self.init
+
     def _start_group(self, X, w, m, seed, strata=None, objective=None):
         """What a group's optimisation starts from: its rows and weights as
         tensors, starting points, objective and state, observed range."""
         device = self._device()
         rng = np.random.RandomState(seed)
         generator = make_generator(seed, device)
-        Y0 = _initial_points(self.init, X, w, m, rng, strata)
+        Y0 = _initial_points(self._start(), X, w, m, rng, strata)
         Xt, wt = as_tensor(X, device), as_tensor(w, device)
         discrepancy = self._objective() if objective is None else objective
         state = discrepancy.prepare(Xt, wt, generator=generator)

@@ -767,19 +767,30 @@ def test_mmd_condenser_beats_a_random_subset(seed):
     )
 
 
-def test_mmd_condenser_auto_bandwidth_is_multiscale_exact_median_with_rff():
+def test_mmd_condenser_auto_settings_depend_on_the_features():
     X, y = _blobs(0)
     kw = {"size": 10, "max_iter": 20, "random_state": 0}
-    sets = {}
-    for features in ("exact", "rff"):
-        for rule in ("auto", "multiscale", "median"):
-            fitted = MMDCondenser(features=features, bandwidth=rule, **kw).fit(X, y)
-            sets[features, rule] = fitted.X_
-    np.testing.assert_array_equal(sets["exact", "auto"], sets["exact", "multiscale"])
-    np.testing.assert_array_equal(sets["rff", "auto"], sets["rff", "median"])
-    # The two rules make different sets, so the equalities above say which.
-    assert not np.array_equal(sets["exact", "multiscale"], sets["exact", "median"])
-    assert not np.array_equal(sets["rff", "multiscale"], sets["rff", "median"])
+
+    def fitted(**settings):
+        return MMDCondenser(**settings, **kw).fit(X, y).X_
+
+    # Exact kernel: k-means start, three scales; random features: random
+    # real rows, the median kernel.
+    exact = fitted(init="kmeans", bandwidth="multiscale")
+    rff = fitted(features="rff", init="random_real", bandwidth="median")
+    np.testing.assert_array_equal(fitted(), exact)
+    np.testing.assert_array_equal(fitted(features="rff"), rff)
+    # Each other setting makes another set, so the equalities above say which.
+    for other in (
+        fitted(init="random_real", bandwidth="multiscale"),
+        fitted(init="kmeans", bandwidth="median"),
+    ):
+        assert not np.array_equal(exact, other)
+    for other in (
+        fitted(features="rff", init="kmeans", bandwidth="median"),
+        fitted(features="rff", init="random_real", bandwidth="multiscale"),
+    ):
+        assert not np.array_equal(rff, other)
 
 
 def test_kmeans_start_reads_at_most_start_rows(monkeypatch):

@@ -28,9 +28,10 @@ size : int or float, default=100
         Missing values raise a ``ValueError`` naming their columns, or are
         imputed (median for numbers, most frequent value for categories);
         the synthetic set never holds missing values.
-    init : {"random_real", "kmeans++", "kmeans", "noise"}, default="<init>"
+    init : {<auto>"random_real", "kmeans++", "kmeans", "noise"}, default="<init>"
         Starting points: random real rows of the class, k-means++ seeds,
-        k-means centroids, or Gaussian noise with the class's mean and spread.
+        k-means centroids (of at most 32,768 rows of the class, drawn by
+        weight), or Gaussian noise with the class's mean and spread.<note>
     weights : {"uniform", "learned"}, default="uniform"
         Equal weights for the synthetic rows, or weights learned jointly with
         the rows (softmax-parametrised, so positive); learned weights are
@@ -64,9 +65,20 @@ size : int or float, default=100
         Above 0, a progress bar per class."""
 
 
-def common_parameters(init="random_real"):
-    """The shared parameters' text, with the condenser's default ``init``."""
-    return _COMMON_PARAMETERS.replace("<init>", init)
+def common_parameters(auto_init=None):
+    """The shared parameters' text; ``auto_init``, a condenser's meaning of
+    its default ``init="auto"``, if it has one."""
+    if auto_init is None:
+        return (
+            _COMMON_PARAMETERS.replace("<auto>", "")
+            .replace("<init>", "random_real")
+            .replace("<note>", "")
+        )
+    return (
+        _COMMON_PARAMETERS.replace("<auto>", '"auto", ')
+        .replace("<init>", "auto")
+        .replace("<note>", "\n        " + auto_init)
+    )
 
 
 COMMON_PARAMETERS = common_parameters()

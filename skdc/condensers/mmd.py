@@ -5,6 +5,7 @@ import numbers
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import FEATURE_MAP_CONSTRAINT, MATCH_ATOMS_CONSTRAINT, BaseCondenser
+from .._init import INITS
 from ..discrepancy import MMD, RandomFeatureMMD
 from ..discrepancy.mmd import BANDWIDTH_RULES
 from ..kernels import KERNELS
@@ -15,15 +16,19 @@ from ._docs import (
     common_parameters,
 )
 
+_AUTO_INIT = """``"auto"``: ``"kmeans"`` for ``features="exact"``,
+        ``"random_real"`` for ``features="rff"``."""
+
 
 class MMDCondenser(BaseCondenser):
     __doc__ = f"""Condense data by minimising the maximum mean discrepancy.
 
-    Synthetic rows start at the k-means centroids of their class and are
-    moved by gradient descent until their kernel mean embedding matches
-    that of the real rows of the class.  With a Gaussian kernel this is the
-    objective of M3D; with ``kernel="linear"`` it matches class means (DM's
-    objective without its random network); with ``kernel="energy"`` it
+    Synthetic rows start at the k-means centroids of their class (random
+    real rows with random features) and are moved by gradient descent until
+    their kernel mean embedding matches that of the real rows of the class.
+    With a Gaussian kernel this is the objective of M3D; with
+    ``kernel="linear"`` it matches class means (DM's objective without its
+    random network); with ``kernel="energy"`` it
     minimises the energy distance (support points).
 
     Parameters
@@ -51,7 +56,7 @@ default="auto"
         than 1024 independent ones).
     {FEATURE_MAP_PARAMETER}
     {ATOMS_PARAMETER}
-    {common_parameters(init="kmeans")}
+    {common_parameters(auto_init=_AUTO_INIT)}
 
     Attributes
     ----------
@@ -102,6 +107,7 @@ default="auto"
             list,
             tuple,
         ],
+        "init": [StrOptions({"auto", *INITS})],
         "features": [StrOptions({"exact", "rff"})],
         "n_features": [Interval(numbers.Integral, 1, None, closed="left")],
     }
@@ -119,7 +125,7 @@ default="auto"
         allocation="proportional",
         preprocessor="auto",
         missing="error",
-        init="kmeans",
+        init="auto",
         weights="uniform",
         max_iter=500,
         tol=1e-3,
@@ -151,12 +157,20 @@ default="auto"
         self.random_state = random_state
         self.verbose = verbose
 
+    # features="auto" settings: the exact kernel starts from k-means centroids
+    # and averages three scales (the quality suite); random features keep
+    # random real rows and the median kernel (at 10^6 rows x 50 features,
+    # benchmarks/scale.py: LR 0.307, against 0.294 from k-means centroids and
+    # 0.259 with three scales, whose quarter-median kernel 512 frequencies
+    # estimate poorly).
+    def _start(self):
+        if self.init != "auto":
+            return self.init
+        return "random_real" if self.features == "rff" else "kmeans"
+
     def _make_discrepancy(self):
         bandwidth = self.bandwidth
         if isinstance(bandwidth, str) and bandwidth == "auto":
-            # Random features estimate a quarter-median kernel poorly: at
-            # 10^6 rows x 50 features the multi-scale one trained LR to 0.259
-            # against the median's 0.307 (benchmarks/scale.py).
             bandwidth = "median" if self.features == "rff" else "multiscale"
         if self.features == "rff":
             return RandomFeatureMMD(

@@ -27,7 +27,7 @@ _BLOCK_ENTRIES = 2**18
 _XX_ROWS = 4096
 # Named bandwidth rules: multiples of the median distance between real rows.
 # Scales below the median keep a gradient between near rows, where one
-# median-wide kernel is flat, so the rows spread like the data's.
+# median-wide kernel is flat.
 BANDWIDTH_RULES = {"median": (1.0,), "multiscale": (0.25, 0.5, 1.0)}
 
 
