@@ -30,7 +30,13 @@ from skdc._evaluation import condense_all, digits_split, format_table, score_set
 from skdc.metrics import mmd
 from skdc.selection import KMeansCentroids, RandomSubset
 
-METHODS = ("RandomSubset", "KMeansCentroids", "MMDCondenser", "WassersteinCondenser")
+METHODS = (
+    "RandomSubset",
+    "KMeansCentroids",
+    "MMDCondenser",
+    "MMD median",
+    "WassersteinCondenser",
+)
 FULL = "full data"
 
 
@@ -41,6 +47,9 @@ def make_reducers(size, seed, max_iter=None):
         "RandomSubset": RandomSubset(**common),
         "KMeansCentroids": KMeansCentroids(**common),
         "MMDCondenser": MMDCondenser(**common, **tuning),
+        # The kernel the fidelity check measures with: MMDCondenser's default
+        # until 2026-12-01, now one of its options.
+        "MMD median": MMDCondenser(bandwidth="median", **common, **tuning),
         "WassersteinCondenser": WassersteinCondenser(**common, **tuning),
     }
 
@@ -128,10 +137,14 @@ def checks(summary):
             f"{acc['WassersteinCondenser']:.3f} >= {acc['RandomSubset'] + 0.03:.3f}",
             acc["WassersteinCondenser"] >= acc["RandomSubset"] + 0.03,
         ),
+        # The MMD^2 here is at the median bandwidth: the objective of
+        # MMDCondenser(bandwidth="median").  The default's three scales
+        # trade some of it for better models on most tables
+        # (benchmarks/README.md, "MMD's defaults"); its ratio is in the table.
         (
-            "MMD's MMD^2 <= 0.25 x Random's",
-            f"{mmd2['MMDCondenser']:.4f} <= {0.25 * mmd2['RandomSubset']:.4f}",
-            mmd2["MMDCondenser"] <= 0.25 * mmd2["RandomSubset"],
+            "MMD (median bandwidth) MMD^2 <= 0.25 x Random's",
+            f"{mmd2['MMD median']:.4f} <= {0.25 * mmd2['RandomSubset']:.4f}",
+            mmd2["MMD median"] <= 0.25 * mmd2["RandomSubset"],
         ),
     ]
 

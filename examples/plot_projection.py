@@ -7,8 +7,9 @@ Condense scikit-learn's wine data (178 rows, 13 features, 3 classes) to five
 rows per class, and look at the synthetic rows among the real ones on the
 first two principal components with
 :class:`skdc.plotting.ProjectionDisplay`.  k-means centroids, a baseline,
-sit near the centre of each class; the MMD condenser spreads its rows over
-the class, as a sample of it would be.  :class:`skdc.plotting.ConvergenceDisplay`
+sit near the centre of each class; the MMD condenser starts from them and
+moves its rows until their kernel mean embedding matches the class's,
+which spreads some of them outward.  :class:`skdc.plotting.ConvergenceDisplay`
 then shows the loss of each class's optimisation.
 """
 
