@@ -28,8 +28,8 @@ class MMDCondenser(BaseCondenser):
     their kernel mean embedding matches that of the real rows of the class.
     With a Gaussian kernel this is the objective of M3D; with
     ``kernel="linear"`` it matches class means (DM's objective without its
-    random network); with ``kernel="energy"`` it
-    minimises the energy distance (support points).
+    random network); with ``kernel="energy"`` it minimises the energy
+    distance (support points).
 
     Parameters
     ----------
