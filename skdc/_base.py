@@ -48,7 +48,13 @@ from ._backend import (
 )
 from ._dask import fit_dask, is_dask_collection
 from ._init import INITS
-from ._marginals import match_atoms, matches_atoms, takes_data_values, to_data_values
+from ._marginals import (
+    match_atoms,
+    matches_atoms,
+    repeating_columns,
+    takes_data_values,
+    to_data_values,
+)
 from ._optimize import optimise, standardisation
 from ._output import wrap_like
 from ._search import measuring, shared
@@ -283,7 +289,9 @@ class _BaseReducer(BaseEstimator):
             # One group is the whole set: a column the matching would make
             # one value there keeps its fitted values (_marginals._flattens).
             keep_spread = target_type != "classification"
-            if columns is not None:
+            if columns is not None and takes_data_values(self.match_atoms):
+                # Both steps below read which columns repeat: probed once.
+                repeating = [repeating_columns(Z[g], w[g], columns) for g in groups]
                 # A regression row's target is its rows' average, which a 0/1
                 # column matched by rank would no longer fit.
                 two_valued = target_type != "regression"
@@ -298,11 +306,12 @@ class _BaseReducer(BaseEstimator):
                             columns,
                             two_valued,
                             keep_spread,
+                            repeats,
                         ),
                     }
                     if matches_atoms(self.match_atoms, m, alloc)
                     else r
-                    for r, g, m in zip(results, groups, alloc)
+                    for r, g, m, repeats in zip(results, groups, alloc, repeating)
                 ]
             if isinstance(preprocessor, TableEncoder):
                 # The decoded table is the answer, so it is what gets measured:
@@ -317,8 +326,13 @@ class _BaseReducer(BaseEstimator):
                 # After the snapping, which rounds whole numbers: one that no
                 # row holds (1 where the data jumps from 0 to 10) moves too.
                 results = [
-                    {**r, "X": to_data_values(Z[g], w[g], r["X"], columns, keep_spread)}
-                    for r, g in zip(results, groups)
+                    {
+                        **r,
+                        "X": to_data_values(
+                            Z[g], w[g], r["X"], columns, keep_spread, repeats
+                        ),
+                    }
+                    for r, g, repeats in zip(results, groups, repeating)
                 ]
             # Baselines resolve no settings while fitting: measuring on the
             # training rows resolves them, and score reuses them (unmeasured,

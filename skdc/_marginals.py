@@ -39,6 +39,16 @@ AUTO_MIN_ROWS = 20
 # A column is searched for atoms only when a value repeats among this many
 # evenly spaced rows: a continuous column of 10^6 rows is not sorted.
 _PROBE_ROWS = 65536
+# In float32 (or narrower) columns, a share of the probe's rows that repeat
+# a value which chance alone does not reach.  Float32 holds about 2^24
+# values per binade, so 65,536 rows of a continuous column repeat some by
+# chance: 0.03% to 0.14% of them in normal, log-normal, exponential and
+# uniform columns, and every column of a 10^6-row float32 table was sorted
+# whole, twice (benchmarks/README.md, "Float32 columns").  Where values
+# are far apart, one that a synthetic row's share (1/50 of a class at 50
+# rows) can stand on repeats far more often.  Float64 never repeats by
+# chance: there any repeat counts.
+_CHANCE_REPEATS = 0.01
 # to_data_values: in a column of two values, a value within this share of
 # the gap from one of them is that value.  Rows of one value come out a hair
 # off it (float32 sums, the entropic plan's mass from far rows), and a
@@ -78,7 +88,9 @@ def takes_data_values(setting):
     return bool(setting)
 
 
-def match_atoms(X, w, Y, v=None, columns=None, two_valued=True, keep_spread=False):
+def match_atoms(
+    X, w, Y, v=None, columns=None, two_valued=True, keep_spread=False, repeating=None
+):
     """Y with the values whose rank falls on an atom of the data replaced
     by that atom.
 
@@ -112,6 +124,10 @@ def match_atoms(X, w, Y, v=None, columns=None, two_valued=True, keep_spread=Fals
         value though the fitted values spread over a tenth of the data's
         standard deviation or more (``_flattens``): for a set of one group,
         where that column would be constant in the whole set.
+    repeating : list of int, default=None
+        The columns of ``columns`` in which values repeat
+        (:func:`repeating_columns` of X and w), where the caller has them
+        already; None: found here.  Read only with equal weights.
 
     Returns
     -------
@@ -139,14 +155,11 @@ def match_atoms(X, w, Y, v=None, columns=None, two_valued=True, keep_spread=Fals
     uniform = bool(np.all(w == w[0]))
     # With equal weights an atom is a value that repeats (unless there are
     # as many synthetic rows as real ones); a weighted row can be one alone.
-    probe = slice(None, None, max(1, n // _PROBE_ROWS)) if uniform and m < n else None
+    if uniform and m < n:
+        columns = repeating_columns(X, w, columns) if repeating is None else repeating
     out = Y.copy()
     # One column at a time: memory stays O(n) beside X, whatever its width.
     for j in columns:
-        # The probe in X's own dtype: float32 sorts twice as fast, and the
-        # widening copy is paid only by columns that go on.
-        if probe is not None and _all_distinct(np.sort(X[probe, j])):
-            continue  # no value repeats in evenly spaced rows: continuous
         column = np.asarray(X[:, j], dtype=np.float64)
         if uniform:  # sorting values is about twice as fast as argsort
             values = np.sort(column)
@@ -174,17 +187,18 @@ def match_atoms(X, w, Y, v=None, columns=None, two_valued=True, keep_spread=Fals
     return out
 
 
-def to_data_values(X, w, Y, columns=None, keep_spread=False):
+def to_data_values(X, w, Y, columns=None, keep_spread=False, repeating=None):
     """Y with every value of a column in which values repeat moved onto the
     nearest value of that column among the rows of X with positive weight.
 
     Repeats mark counts, codes and amounts with atoms, whose values between
     the data's (an average of 0 and 25 at 1.5) no real row holds.  A
     continuous column (no value repeats among evenly spaced rows, at most
-    ``_PROBE_ROWS``) keeps its fitted values, and so does a column of two
-    values: any threshold between them splits the real rows alike, and its
-    averages are the class's shares of each; only a value within
-    ``TWO_VALUED_SNAP`` of the gap from one of the two moves onto it.
+    ``_PROBE_ROWS``, beyond float32's chance repeats) keeps its fitted
+    values, and so does a column of two values: any threshold between them
+    splits the real rows alike, and its averages are the class's shares of
+    each; only a value within ``TWO_VALUED_SNAP`` of the gap from one of the
+    two moves onto it.
 
     Parameters
     ----------
@@ -201,6 +215,8 @@ def to_data_values(X, w, Y, columns=None, keep_spread=False):
         As for :func:`match_atoms`: outside columns of two values, fitted
         values spread over a tenth of the data's standard deviation or more
         are not all moved onto one.
+    repeating : list of int, default=None
+        As for :func:`match_atoms`.
 
     Returns
     -------
@@ -221,17 +237,18 @@ def to_data_values(X, w, Y, columns=None, keep_spread=False):
            [22.,  3.]])
     """
     Y = np.asarray(Y, dtype=np.float64)
+    columns = range(Y.shape[1]) if columns is None else columns
+    if repeating is None:
+        # Continuous columns keep their fitted values.
+        repeating = repeating_columns(X, w, columns)
     held = np.asarray(w) > 0
     if not held.all():
         X = X[held]
     n = X.shape[0]
-    columns = range(Y.shape[1]) if columns is None else columns
-    probe = slice(None, None, max(1, n // _PROBE_ROWS))
+    probe = _probe(n)
     out = Y.copy()
-    for j in columns:
-        sample = np.sort(X[probe, j])  # X's dtype: see match_atoms
-        if _all_distinct(sample):
-            continue  # no value repeats: continuous, its fitted values stay
+    for j in repeating:
+        sample = np.sort(X[probe, j])
         column = np.asarray(X[:, j], dtype=np.float64)
         sample = sample.astype(np.float64)
         if _two_values(sample) and (len(sample) == n or _two_values(np.sort(column))):
@@ -255,6 +272,27 @@ def to_data_values(X, w, Y, columns=None, keep_spread=False):
             if not (keep_spread and _flattens(values, moved, np.std(column))):
                 out[:, j] = moved
     return out
+
+
+def repeating_columns(X, w, columns=None):
+    """The columns of ``columns`` (None: all) in which values of the rows of
+    X with positive weight repeat (:func:`_repeats`) among evenly spaced
+    rows (:func:`_probe`): a continuous column of 10^6 rows is not sorted
+    whole."""
+    held = np.asarray(w) > 0
+    if not held.all():
+        X = X[held]
+    probe = _probe(X.shape[0])
+    columns = range(X.shape[1]) if columns is None else columns
+    # The probe in X's own dtype: float32 sorts twice as fast as a widened
+    # copy.
+    return [j for j in columns if _repeats(np.sort(X[probe, j]))]
+
+
+def _probe(n):
+    """Evenly spaced rows of n: all up to twice ``_PROBE_ROWS``, else
+    between ``_PROBE_ROWS`` and twice as many."""
+    return slice(None, None, max(1, n // _PROBE_ROWS))
 
 
 def _flattens(fitted, moved, data_std):
@@ -298,5 +336,11 @@ def _nearest(sorted_values, values):
     return np.where(values - below <= above - values, below, above)
 
 
-def _all_distinct(sorted_values):
-    return not np.any(sorted_values[1:] == sorted_values[:-1])
+def _repeats(sorted_values):
+    """Whether values of a sorted column repeat beyond chance: any repeat
+    in float64, more than ``_CHANCE_REPEATS`` of the values in narrower
+    floats."""
+    same = sorted_values[1:] == sorted_values[:-1]
+    if sorted_values.dtype.kind == "f" and sorted_values.dtype.itemsize < 8:
+        return np.count_nonzero(same) > _CHANCE_REPEATS * len(sorted_values)
+    return bool(np.any(same))

@@ -358,6 +358,28 @@ def test_long_columns_are_searched_in_every_row(monkeypatch):
     np.testing.assert_array_equal(out[:, 0], [57.0, 3.0, 9.0, 9.0])
 
 
+def test_float32_chance_repeats_leave_a_column_continuous():
+    # 200,000 normal draws rounded to float32 repeat some values by chance
+    # (about 0.04% of the probe's rows), which says nothing of atoms: the
+    # column keeps its fitted values, as its float64 original does.  A
+    # float32 count column is still moved onto the data's values.
+    rng = np.random.default_rng(0)
+    normal = rng.normal(size=200_000)
+    counts = rng.poisson(3.0, size=200_000).astype(np.float64)
+    Y = np.array([[0.123456789, 1.4], [-1.0000001, 2.6], [2.5, 7.2]])
+    for X in (
+        np.column_stack([normal, counts]),
+        np.column_stack([normal, counts]).astype(np.float32),
+    ):
+        probe = np.sort(X[:: len(X) // skdc._marginals._PROBE_ROWS, 0])
+        assert np.any(probe[1:] == probe[:-1]) == (X.dtype == np.float32)
+        for move in (to_data_values, match_atoms):
+            out = move(X, np.ones(len(X)), Y)
+            np.testing.assert_array_equal(out[:, 0], Y[:, 0])
+        out = to_data_values(X, np.ones(len(X)), Y)
+        np.testing.assert_array_equal(out[:, 1], [1.0, 3.0, 7.0])
+
+
 def _messages_table(n=1500, seed=0):
     """Voice-mail messages, 0 without the plan (70% of rows) and 10 to 40
     with it, the plan rarer in class 1; continuous minutes and noise."""
