@@ -84,14 +84,14 @@ def test_reference_is_kept_unless_beaten_by_more_than_two_standard_errors():
     assert _choose(results([0.9, 0.9], [0.8, 0.85]), 2, 2.0) == 0
 
 
-def test_an_mmd_challenger_needs_one_standard_error_the_others_two():
+def test_an_mmd_challenger_needs_half_a_standard_error_the_others_two():
     from skdc.auto import _choose, _lead_bars, default_candidates
 
     bars = _lead_bars(default_candidates().values())
     assert dict(zip(default_candidates(), bars)) == {
         "wasserstein": 2.0,
-        "mmd": 1.0,
-        "mmd-real-start": 1.0,
+        "mmd": 0.5,
+        "mmd-real-start": 0.5,
         "wasserstein-quantile": 2.0,
         "kmeans": 2.0,
         "random": 2.0,
@@ -100,10 +100,16 @@ def test_an_mmd_challenger_needs_one_standard_error_the_others_two():
     folds = np.array([[0.80] * 3, [0.84, 0.79, 0.83]]).T
     results = {f"split{i}_test_score": row for i, row in enumerate(folds)}
     results["mean_test_score"] = folds.mean(0)
-    assert _choose(results, 3, [2.0, 1.0]) == 1  # an MMD challenger passes
+    assert _choose(results, 3, [2.0, 0.5]) == 1  # an MMD challenger passes
     assert _choose(results, 3, [2.0, 2.0]) == 0  # another does not
+    # Leads 0.03, -0.01, 0.01: mean 0.01, 0.87 standard errors (0.0115).
+    folds[:, 1] = [0.83, 0.79, 0.81]
+    results = {f"split{i}_test_score": row for i, row in enumerate(folds)}
+    results["mean_test_score"] = folds.mean(0)
+    assert _choose(results, 3, [2.0, 0.5]) == 1
+    assert _choose(results, 3, [2.0, 1.0]) == 0
     # The bar is the best candidate's; a user's MMD gets the MMD bar.
-    assert _lead_bars([KMeansCentroids(), MMDCondenser(bandwidth=2.0)]) == [2.0, 1.0]
+    assert _lead_bars([KMeansCentroids(), MMDCondenser(bandwidth=2.0)]) == [2.0, 0.5]
 
 
 def test_refits_the_winner_on_all_rows_and_exposes_its_set():

@@ -267,7 +267,7 @@ def test_auto_rule_replays_the_choice_under_each_rule():
     )
     assert auto_rule.replay(rec, 1) == "mmd"
     assert auto_rule.replay(rec, 2) == "wasserstein"
-    # Auto's rule: an MMD challenger needs one standard error, the others two.
+    # Auto's rule: an MMD challenger needs half a standard error, the others two.
     assert auto_rule.replay(rec, **auto_rule.DEFAULT_RULE) == "mmd"
     as_kmeans = {**rec, "names": ["wasserstein", "kmeans", "mmd"]}
     assert auto_rule.replay(as_kmeans, **auto_rule.DEFAULT_RULE) == "wasserstein"
