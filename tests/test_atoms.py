@@ -360,7 +360,7 @@ def test_long_columns_are_searched_in_every_row(monkeypatch):
 
 def test_float32_chance_repeats_leave_a_column_continuous():
     # 200,000 normal draws rounded to float32 repeat some values by chance
-    # (about 0.04% of the probe's rows), which says nothing of atoms: the
+    # (4 of the probe's 16,667 rows), which says nothing of atoms: the
     # column keeps its fitted values, as its float64 original does.  A
     # float32 count column is still moved onto the data's values.
     rng = np.random.default_rng(0)
@@ -371,7 +371,7 @@ def test_float32_chance_repeats_leave_a_column_continuous():
         np.column_stack([normal, counts]),
         np.column_stack([normal, counts]).astype(np.float32),
     ):
-        probe = np.sort(X[:: len(X) // skdc._marginals._PROBE_ROWS, 0])
+        probe = np.sort(X[skdc._marginals._probe(X), 0])
         assert np.any(probe[1:] == probe[:-1]) == (X.dtype == np.float32)
         for move in (to_data_values, match_atoms):
             out = move(X, np.ones(len(X)), Y)
