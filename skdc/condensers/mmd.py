@@ -157,12 +157,12 @@ default="auto"
         self.random_state = random_state
         self.verbose = verbose
 
-    # features="auto" settings: the exact kernel starts from k-means centroids
-    # and averages three scales (the quality suite); random features keep
-    # random real rows and the median kernel (at 10^6 rows x 50 features,
-    # benchmarks/scale.py: LR 0.307, against 0.294 from k-means centroids and
-    # 0.259 with three scales, whose quarter-median kernel 512 frequencies
-    # estimate poorly).
+    # init="auto" and bandwidth="auto": the exact kernel starts from k-means
+    # centroids and averages three scales (the quality suite); random
+    # features keep random real rows and the median kernel (at 10^6 rows x
+    # 50 features, benchmarks/scale.py: LR 0.307, against 0.294 from k-means
+    # centroids and 0.259 with three scales, whose quarter-median kernel 512
+    # frequencies estimate poorly).
     def _start(self):
         if self.init != "auto":
             return self.init
