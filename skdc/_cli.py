@@ -191,11 +191,13 @@ def _read_xy(args):
     from ._io import read_table
 
     frame = read_table(args.data)
-    if args.target is not None and args.target not in frame.columns:
-        raise ValueError(
-            f"{args.data}: no column {args.target!r}; columns are "
-            f"{', '.join(map(str, frame.columns))}."
-        )
+    for column in [args.target, *args.date]:
+        if column is not None and column not in frame.columns:
+            raise ValueError(
+                f"{args.data}: no column {column!r}; columns are "
+                f"{', '.join(map(str, frame.columns))}."
+            )
+    frame = _parse_dates(frame, args.date, args.data)
     X = frame.drop(columns=[args.target]) if args.target else frame
     y = frame[args.target] if args.target else None
     if y is not None and y.isna().any():
@@ -211,6 +213,28 @@ def _read_xy(args):
             "them first."
         )
     return frame, X, y
+
+
+def _parse_dates(frame, columns, path):
+    """``frame`` with ``columns`` read as dates (text in a CSV file would be
+    levels); a column pandas cannot read as dates is a one-line error."""
+    import pandas as pd
+
+    frame = frame.copy() if columns else frame
+    for column in columns:
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            # pandas would read numbers as nanoseconds since 1970.
+            raise ValueError(
+                f"{path}: column {column!r} holds numbers, not dates; convert "
+                "it yourself if they count time."
+            )
+        try:
+            frame[column] = pd.to_datetime(frame[column], format="mixed")
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ValueError(
+                f"{path}: column {column!r} does not read as dates ({exc})."
+            ) from None
+    return frame
 
 
 def _condenser(args):
@@ -265,6 +289,14 @@ def _condenser_arguments(parser, size_help):
         help="rows per class (default: %(default)s)",
     )
     parser.add_argument("--impute", action="store_true", help=_IMPUTE_HELP)
+    parser.add_argument(
+        "--date",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="read this column as dates (repeat for more): condensed as "
+        "times, not as levels of text",
+    )
     parser.add_argument("--random-state", type=int, default=0, metavar="SEED")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None)
     parser.add_argument(

@@ -101,18 +101,23 @@ def model_for(model, X):
     from sklearn.compose import make_column_transformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 
-    from ._tabular import column_kind, needs_encoding
+    from ._tabular import as_numbers, column_kind, needs_encoding
 
     def numbers():
         return make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+
+    def numbers_of_frame():
+        # Dates and durations as counts of their unit: the imputer takes no
+        # timestamps.
+        return make_pipeline(FunctionTransformer(as_numbers), numbers())
 
     if needs_encoding(X):
         levels = [c for c, kind in X.dtypes.items() if column_kind(kind) == "category"]
         encode = make_column_transformer(
             (OneHotEncoder(handle_unknown="ignore", sparse_output=False), levels),
-            (numbers(), [c for c in X.columns if c not in levels]),
+            (numbers_of_frame(), [c for c in X.columns if c not in levels]),
         )
         return make_pipeline(encode, model)
     values = X.to_numpy(dtype=float) if hasattr(X, "to_numpy") else np.asarray(X)

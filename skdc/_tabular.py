@@ -73,6 +73,9 @@ from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardSc
 from ._allocation import _largest_remainder
 
 _NUMERIC, _INTEGER, _CATEGORY = "numeric", "integer", "category"
+# Dates and durations: numbers of their unit (whole, like integers) from the
+# column's earliest value, decoded back to the column's dtype.
+_TIME = "time"
 
 # Levels kept as one-hot columns of their own per categorical column; the
 # rarer ones share one column.  A 3,000-level column would otherwise add
@@ -121,8 +124,9 @@ COPY_MIN_ROWS = 20
 
 
 def column_kind(dtype):
-    """How a column of ``dtype`` is encoded: "numeric", "integer" or
-    "category" (booleans, strings, objects and pandas categoricals)."""
+    """How a column of ``dtype`` is encoded: "numeric", "integer", "time"
+    (dates, with or without a time zone, and durations) or "category"
+    (booleans, strings, objects and pandas categoricals)."""
     import pandas as pd
 
     api = pd.api.types
@@ -133,8 +137,69 @@ def column_kind(dtype):
     if api.is_numeric_dtype(dtype) and not api.is_complex_dtype(dtype):
         return _NUMERIC
     if api.is_datetime64_any_dtype(dtype) or api.is_timedelta64_dtype(dtype):
-        return None  # not supported: the caller names the column
+        return _TIME
     return _CATEGORY
+
+
+def time_counts(column, origin=0):
+    """A date or duration column -> float64 counts of its unit after
+    ``origin`` (NaT: NaN).
+
+    A date counts from 1970 (UTC for a zoned one), a duration from zero;
+    ``origin`` (a whole count, see :func:`time_grid`) is taken off before
+    the counts become floats, because nanoseconds since 1970 pass 2**53,
+    past which float64 drops whole counts.
+    """
+    import pandas as pd
+
+    values = pd.array(column)
+    counts = (values.asi8 - np.int64(origin)).astype(np.float64)
+    counts[np.asarray(values.isna())] = np.nan
+    return counts
+
+
+def as_numbers(frame):
+    """A DataFrame of numbers, dates and durations -> a float64 array (dates
+    and durations as counts of their unit, NaT as NaN): the input
+    scikit-learn's imputers and scalers take."""
+    columns = [
+        time_counts(frame.iloc[:, i])
+        if column_kind(dtype) == _TIME
+        else frame.iloc[:, i].to_numpy(dtype=np.float64, na_value=np.nan)
+        for i, dtype in enumerate(frame.dtypes)
+    ]
+    return np.column_stack(columns) if columns else np.empty((len(frame), 0))
+
+
+def time_grid(column):
+    """(origin, step) of a date or duration column: its earliest count, and
+    the greatest common divisor of the counts after it -- the column's
+    resolution (a day for dates, a second for times to the second).
+    (0, 1) for a column of no or one distinct value."""
+    import pandas as pd
+
+    values = pd.array(column)
+    present = values.asi8[~np.asarray(values.isna())]
+    if not present.size:
+        return 0, 1
+    origin = int(present.min())
+    step = int(np.gcd.reduce(present - origin))
+    return origin, max(step, 1)
+
+
+def from_time_counts(counts, dtype, origin=0, step=1):
+    """Counts after ``origin`` -> a Series of ``dtype``, rounded to whole
+    ``step`` s (the inverse of :func:`time_counts`)."""
+    import pandas as pd
+
+    counts = np.rint(np.asarray(counts) / step).astype(np.int64) * np.int64(step)
+    counts += np.int64(origin)
+    unit = getattr(dtype, "unit", None) or np.datetime_data(dtype)[0]
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return pd.Series(counts.astype(f"m8[{unit}]"))
+    series = pd.Series(counts.astype(f"M8[{unit}]"))
+    tz = getattr(dtype, "tz", None)
+    return series.dt.tz_localize("UTC").dt.tz_convert(tz) if tz else series
 
 
 def needs_encoding(X):
@@ -490,7 +555,8 @@ def _spread_rare(values, rare, shares):
 class TableEncoder:
     """Encode a mixed-type DataFrame to floats and decode floats back to it.
 
-    Numeric and integer columns are median-imputed and standardised (or
+    Numeric and integer columns, and dates and durations (as whole counts
+    of their unit), are median-imputed and standardised (or
     mapped to normal scores through their quantiles); categorical, string,
     object and boolean columns are imputed with their most frequent value
     and one-hot encoded (see the module docstring for why the dummies keep
@@ -516,9 +582,10 @@ class TableEncoder:
     transformer_ : ColumnTransformer
         The fitted scikit-learn encoder.
     n_numeric_ : int
-        Numeric and integer columns: the first ``n_numeric_`` encoded ones.
+        Numeric, integer, date and duration columns: the first
+        ``n_numeric_`` encoded ones.
     lower_, upper_ : ndarray of shape (n_numeric,)
-        Observed range of the numeric and integer columns.
+        Observed range of those columns (dates and durations as counts).
 
     Examples
     --------
@@ -542,14 +609,12 @@ class TableEncoder:
         if self.array_:
             X = pd.DataFrame(X)
         kinds = [column_kind(dtype) for dtype in X.dtypes]
-        unsupported = [str(c) for c, k in zip(X.columns, kinds) if k is None]
-        if unsupported:
-            raise TypeError(
-                f"Columns {', '.join(unsupported)} hold dates or durations, "
-                "which skdc cannot condense; convert them to numbers first."
-            )
         self.columns_, self.dtypes_ = X.columns, X.dtypes
         self._kinds = kinds
+        # Decoded dates keep the data's resolution: days stay days.
+        self._grids = {
+            i: time_grid(X.iloc[:, i]) for i, k in enumerate(kinds) if k == _TIME
+        }
         numeric = [i for i, k in enumerate(kinds) if k != _CATEGORY]
         categorical = [i for i, k in enumerate(kinds) if k == _CATEGORY]
         frame = self._prepare(X)
@@ -638,6 +703,10 @@ class TableEncoder:
                 column = numbers[:, j]
                 if self._kinds[i] == _INTEGER:
                     column = np.rint(column)
+                elif self._kinds[i] == _TIME:
+                    column = from_time_counts(
+                        column, self.dtypes_.iloc[i], *self._grids[i]
+                    )
                 decoded[i] = column
         if self._categorical:
             onehot = self.transformer_.named_transformers_["category"][-1]
@@ -709,6 +778,8 @@ class TableEncoder:
                 values = column.astype(object).to_numpy(copy=True)
                 values[column.isna().to_numpy()] = np.nan
                 _check_one_kind(values, X.columns[i])
+            elif kind == _TIME:
+                values = time_counts(column, self._grids[i][0])
             else:
                 values = column.to_numpy(dtype=np.float64, na_value=np.nan)
             columns[i] = values

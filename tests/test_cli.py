@@ -370,6 +370,48 @@ def test_condense_impute_fills_missing_values(tmp_path, capsys):
     assert len(small) == 10
 
 
+def test_condense_reads_date_columns_as_dates(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    frame = _mixed_table()
+    start = pd.Timestamp("2024-01-01")
+    days = np.random.RandomState(1).randint(0, 300, len(frame))
+    frame["joined"] = (start + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d")
+    data, output = tmp_path / "data.csv", tmp_path / "small.parquet"
+    frame.to_csv(data, index=False)
+    status = main(
+        ["condense", str(data), "-o", str(output), "--quiet", "--target", "income",
+         "--size", "10", "--date", "joined", "--param", "max_iter=20"]
+    )  # fmt: skip
+    assert status == 0, capsys.readouterr().err
+    joined = pd.read_parquet(output)["joined"]
+    # Dates (text without --date), in the data's range, whole days.
+    assert pd.api.types.is_datetime64_dtype(joined.dtype)
+    assert joined.between(start, start + pd.Timedelta(days=299)).all()
+    assert (joined == joined.dt.normalize()).all()
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        ("city", "column 'city' does not read as dates"),
+        ("age", "column 'age' holds numbers, not dates"),
+        ("born", "no column 'born'"),
+    ],
+)
+def test_date_columns_that_are_not_dates_are_one_line_errors(
+    tmp_path, capsys, column, message
+):
+    frame = _mixed_table()
+    status, output = _condense(
+        tmp_path, frame, "--target", "income", "--size", 10, "--date", column
+    )
+    err = capsys.readouterr().err
+    assert status == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not output.exists()
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -127,11 +127,103 @@ def test_preprocessor_none_refuses_text_columns():
         MMDCondenser(preprocessor=None, **FAST).fit(frame, y)
 
 
-def test_date_columns_are_refused_by_name():
+# ------------------------------------------------------------ dates
+
+TIMES = ["signed", "seen", "logged", "waited"]
+
+
+def _dated(frame, seed=0):
+    """``frame`` with dates (whole days), zoned times (whole seconds),
+    nanosecond timestamps and durations (whole seconds)."""
+    rng = np.random.RandomState(seed)
+    n, start = len(frame), pd.Timestamp("2024-01-01")
+    seconds = pd.to_timedelta(rng.randint(0, 10**7, n), unit="s")
+    nanoseconds = pd.to_timedelta(rng.randint(0, 10**15, n), unit="ns")
+    return frame.assign(
+        signed=start + pd.to_timedelta(rng.randint(0, 400, n), unit="D"),
+        seen=(start + seconds).tz_localize("UTC").tz_convert("Europe/Paris"),
+        logged=(start + nanoseconds).astype("datetime64[ns]"),
+        waited=pd.to_timedelta(rng.exponential(100, n), unit="min").round("s"),
+    )
+
+
+@pytest.mark.parametrize("numbers", ["standard", "auto"])
+def test_dates_and_durations_round_trip_exactly(numbers):
+    frame = _dated(_table()[0])
+    encoder = TableEncoder(numbers).fit(frame)
+    Z = encoder.transform(frame)
+    assert Z.dtype == np.float64 and np.isfinite(Z).all()
+    decoded = encoder.inverse_transform(Z)
+    # To the nanosecond, zone and unit included.
+    pd.testing.assert_frame_equal(decoded[TIMES], frame[TIMES], check_exact=True)
+
+
+@pytest.mark.parametrize(
+    "reducer",
+    [
+        WassersteinCondenser(size=12, **FAST),
+        MMDCondenser(size=12, **FAST),
+        KMeansCentroids(size=12, random_state=0),
+    ],
+    ids=lambda r: type(r).__name__,
+)
+def test_condensed_dates_keep_their_dtype_range_and_resolution(reducer):
     frame, y = _table()
-    frame["signed"] = pd.date_range("2024-01-01", periods=len(frame))
-    with pytest.raises(TypeError, match="Columns signed hold dates"):
-        RandomSubset(size=4).fit(frame, y)
+    frame = _dated(frame)
+    X_s, _ = reducer.fit_resample(frame, y)
+    _check_valid_rows(X_s.drop(columns=TIMES), frame.drop(columns=TIMES))
+    assert X_s[TIMES].dtypes.equals(frame[TIMES].dtypes)
+    for column in TIMES:
+        assert frame[column].min() <= X_s[column].min()
+        assert X_s[column].max() <= frame[column].max()
+    # Synthetic, yet on the data's grid: days stay days, seconds seconds.
+    assert (X_s["signed"] == X_s["signed"].dt.normalize()).all()
+    assert (X_s["seen"] == X_s["seen"].dt.floor("s")).all()
+    assert (X_s["waited"] == X_s["waited"].dt.floor("s")).all()
+    assert X_s["signed"].nunique() > 1
+
+
+def test_selected_rows_keep_their_times_exactly():
+    frame, y = _table()
+    frame = _dated(frame)
+    subset = RandomSubset(size=12, random_state=0).fit(frame, y)
+    real = frame.iloc[subset.sample_indices_].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        subset.X_[TIMES].reset_index(drop=True), real[TIMES], check_exact=True
+    )
+
+
+def test_missing_times_are_refused_by_name_or_imputed():
+    frame, y = _table()
+    frame = _dated(frame)
+    frame.loc[3, "signed"] = pd.NaT
+    frame.loc[5, "waited"] = pd.NaT
+    with pytest.raises(ValueError, match="column.*'signed', 'waited'"):
+        WassersteinCondenser(size=12, **FAST).fit(frame, y)
+    X_s, _ = WassersteinCondenser(size=12, missing="impute", **FAST).fit_resample(
+        frame, y
+    )
+    assert not X_s[TIMES].isna().any().any()
+    assert X_s[TIMES].dtypes.equals(frame[TIMES].dtypes)
+
+
+def test_preprocessor_none_refuses_date_columns():
+    frame = _dated(_table()[0])[["income", "signed"]]
+    with pytest.raises(ValueError, match="non-numeric columns 'signed'"):
+        MMDCondenser(preprocessor=None, **FAST).fit(frame, _table()[1])
+
+
+def test_default_models_read_dates_and_durations():
+    from sklearn.linear_model import LogisticRegression
+
+    from skdc._evaluation import model_for
+
+    frame, y = _table()
+    frame = _dated(frame)[["income", *TIMES]]
+    frame["signed"] += pd.to_timedelta(np.where(y == "yes", 1000, 0), unit="D")
+    model = model_for(LogisticRegression(), frame).fit(frame, y)
+    # The dates alone separate the classes.
+    assert model.score(frame, y) == 1.0
 
 
 def test_a_column_of_text_and_numbers_is_refused_by_name_with_the_fix():
