@@ -1,8 +1,9 @@
 """Mixed-type tables: encode to numbers, condense, decode to valid rows.
 
-Condensers move real-valued rows.  A table with categorical, boolean and
-integer columns is encoded with scikit-learn (``ColumnTransformer``:
-``SimpleImputer`` then ``StandardScaler`` for numbers, ``SimpleImputer`` then
+Condensers move real-valued rows.  A table with categorical, boolean,
+integer, date and duration columns is encoded with scikit-learn
+(``ColumnTransformer``: ``SimpleImputer`` then ``StandardScaler`` for numbers,
+dates and durations as counts of their unit, ``SimpleImputer`` then
 ``OneHotEncoder`` for categories and booleans), condensed in that space, and
 decoded back to a DataFrame with the input's columns and dtypes.
 
@@ -203,8 +204,9 @@ def from_time_counts(counts, dtype, origin=0, step=1):
 
 
 def needs_encoding(X):
-    """True for a DataFrame with a categorical, string, object or boolean
-    column: the input that ``preprocessor="auto"`` encodes."""
+    """True for a DataFrame with a categorical, string, object, boolean,
+    date or duration column: the input that ``preprocessor="auto"``
+    encodes."""
     if not hasattr(X, "dtypes") or not hasattr(X, "columns"):
         return False
     return any(column_kind(dtype) not in (_NUMERIC, _INTEGER) for dtype in X.dtypes)
@@ -460,8 +462,8 @@ def _listed(columns):
 
 
 def encode_pair(X, Y):
-    """A table with text, categorical or boolean columns -> numbers: one-hot
-    levels and standardised numbers, by an encoder fitted on X that Y goes
+    """A table with text, categorical, boolean or date columns -> numbers:
+    one-hot levels and standardised numbers, by an encoder fitted on X that Y goes
     through too, so both sides are measured in the same units."""
     if not needs_encoding(X):
         return X, Y

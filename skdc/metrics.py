@@ -4,7 +4,7 @@ They run the same code as the objectives in :mod:`skdc.discrepancy`, in
 float64 on the CPU, on all rows (the MMD real-real term is computed in
 blocks, so memory stays linear, time quadratic in the rows of ``X``).
 
-A DataFrame X with text, categorical or boolean columns is measured in an
+A DataFrame X with text, categorical, boolean or date columns is measured in an
 encoding fitted on X (one-hot levels, standardised numbers; skdc's table
 encoder with ``preprocessor="standard"``), and Y, a table with the same
 columns such as a condensed set, goes through the same encoder.  Numeric
