@@ -12,11 +12,12 @@ would, and keeps the test scores of the suite's four models trained on its
 set.  One JSON line per (dataset, rows per class, seed); the file is
 rewritten whole, atomically, after each line.
 
-``judges`` reruns the searches of ``record``'s lines with every model of
-``JUDGE_MODELS`` trained on each fold's set (the default judge's three and
-forests of fewer trees) and adds each model's fold scores and CPU seconds
-of fitting to the lines; it first checks that the default judge's models
-give back the recorded fold scores.
+``judges`` reruns the searches of ``record``'s lines with the models of
+``JUDGE_MODELS`` trained on each fold's set (the default judge's three,
+forests of other sizes and two MLPs; ``--models`` names some) and adds
+each model's fold scores and CPU seconds of fitting to the lines; it first
+checks that the default judge's models give back the recorded fold
+scores.
 
 ``report`` replays the choice on those records under other rules (how many
 standard errors a challenger must lead the reference by; which candidates
@@ -24,12 +25,15 @@ compete) and prints, per rule, over the cells (dataset x rows per class,
 test scores averaged over seeds): in how many Auto's set scores at least
 the better of the two defaults' (``WassersteinCondenser()`` and
 ``MMDCondenser()``, rule 3 of ``quality.py``) and at least W2's, its mean
-gap to those and to k-means, and how many fits leave W2.  Then every
-cell under two standard errors for every challenger and under Auto's rule
-(two, one for an MMD challenger), and what the switches to each candidate
-gained over W2 on test under those two rules.  On lines
-from ``judges`` it also replays the choice with other judges (``JUDGES``:
-the mean score of some of the models).
+gap to those and to k-means, and how many fits leave W2; and the same
+for hindsight, a choice no rule can make: in each search, the default
+with the better test score on the cell's other seeds (how near the better
+default a choice can come when one seed's test scores are this noisy).
+Then every cell under two standard errors for every challenger and under
+Auto's rule (two, half of one for an MMD challenger), and what the
+switches to each candidate gained over W2 on test under those two rules.
+On lines from ``judges`` it also replays the choice with other judges
+(``JUDGES``: the mean score of some of the models).
 """
 
 import argparse
@@ -53,6 +57,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
 
 from skdc import AutoCondenser, MMDCondenser
 from skdc._base import weights_for
@@ -100,8 +105,10 @@ RULES = [
 # Auto's rule, as replay's arguments.
 DEFAULT_RULE = {"lead": LEAD_STANDARD_ERRORS, "mmd_lead": MMD_LEAD_STANDARD_ERRORS}
 # The models ``judges`` trains on each fold's set, by label: the default
-# judge's (as ``skdc.auto._default_judge`` builds them for classes) and
-# forests of other sizes.
+# judge's (as ``skdc.auto._default_judge`` builds them for classes),
+# forests of other sizes, and the suite's MLP (``quality.models``) with
+# its usual solver and with L-BFGS, which converges in far fewer steps on
+# sets this small.
 JUDGE_MODELS = {
     "LogReg": lambda seed: LogisticRegression(max_iter=1000),
     "1-NN": lambda seed: KNeighborsClassifier(n_neighbors=1),
@@ -109,6 +116,10 @@ JUDGE_MODELS = {
         f"forest-{n}": lambda seed, n=n: RandomForestClassifier(n, random_state=seed)
         for n in (100, 50, 25, 10)
     },
+    "MLP": lambda seed: MLPClassifier((64,), max_iter=1000, random_state=seed),
+    "MLP-lbfgs": lambda seed: MLPClassifier(
+        (64,), solver="lbfgs", max_iter=1000, random_state=seed
+    ),
 }
 DEFAULT_JUDGE = ("LogReg", "1-NN", f"forest-{JUDGE_TREES}")
 # Judges that ``report`` replays: the mean score of these models.
@@ -118,6 +129,10 @@ JUDGES = [
     ("LogReg", "1-NN"),
     ("LogReg", DEFAULT_JUDGE[2]),
     ("1-NN", DEFAULT_JUDGE[2]),
+    (*DEFAULT_JUDGE, "MLP"),
+    (*DEFAULT_JUDGE, "MLP-lbfgs"),
+    ("LogReg", DEFAULT_JUDGE[2], "MLP"),
+    ("LogReg", DEFAULT_JUDGE[2], "MLP-lbfgs"),
 ]
 
 
@@ -228,9 +243,11 @@ class _TimedPanel(_Panel):
         return self
 
 
-def judge_cell(split, rec):
-    """Each judge model's fold scores and fit seconds in ``rec``'s search."""
-    labels = list(JUDGE_MODELS)
+def judge_cell(split, rec, labels=tuple(JUDGE_MODELS)):
+    """Each judge model's fold scores and fit seconds in ``rec``'s search
+    (the models of ``JUDGE_MODELS`` named in ``labels``; the recorded
+    judge's are added)."""
+    labels = list(dict.fromkeys([*recorded_judge(rec), *labels]))
     recorded = [labels.index(m) for m in recorded_judge(rec)]
     panel = _TimedPanel(
         [model_for(JUDGE_MODELS[k](rec["seed"]), split.X_train) for k in labels],
@@ -272,7 +289,7 @@ def judge_cell(split, rec):
     }
 
 
-def judges(path, out):
+def judges(path, out, labels=tuple(JUDGE_MODELS)):
     with open(path) as lines:
         records = [json.loads(line) for line in lines]
     done = []
@@ -290,7 +307,7 @@ def judges(path, out):
         if wanted != source:
             split, source = DATASETS[wanted[0]][0](wanted[1]), wanted
         start = time.perf_counter()
-        done.append({**rec, **judge_cell(split, rec)})
+        done.append({**rec, **judge_cell(split, rec, labels)})
         _write_lines(done, out)
         print(
             f"{key[0]} at {key[1]} per class, seed {key[2]}: "
@@ -374,6 +391,21 @@ def picks_row(cells, picks):
     return at_least_best, at_least_w2, *np.mean(gaps, axis=0), switches
 
 
+def hindsight_picks(cells):
+    """Per record, the default (W2 or MMD) whose test score is higher on
+    the cell's other records: not a rule Auto could follow (it reads test
+    scores), but how near the better default a choice can come when the
+    test scores of one seed are as noisy as they are."""
+    picks = {}
+    for key, recs in cells.items():
+        picks[key] = []
+        for i in range(len(recs)):
+            others = recs[:i] + recs[i + 1 :] or recs
+            means = [cell_mean(others, name) for name in DEFAULTS]
+            picks[key].append(DEFAULTS[int(np.argmax(means))])
+    return picks
+
+
 def report(paths):
     records = []
     for path in paths:
@@ -395,6 +427,14 @@ def report(paths):
             f"| {label} | {best}/{n} | {w2}/{n} | {gap_best:+.4f} | {gap_w2:+.4f} "
             f"| {gap_km:+.4f} | {switches}/{len(records)} |"
         )
+    best, w2, gap_best, gap_w2, gap_km, switches = picks_row(
+        cells, hindsight_picks(cells)
+    )
+    print(
+        f"| hindsight: the default better on the cell's other seeds (reads "
+        f"test scores) | {best}/{n} | {w2}/{n} | {gap_best:+.4f} | {gap_w2:+.4f} "
+        f"| {gap_km:+.4f} | {switches}/{len(records)} |"
+    )
     # The rule before the MMD candidates' own bar, and the default.
     compared = {"2 SE": {"lead": 2}, "default": DEFAULT_RULE}
     print(
@@ -488,7 +528,8 @@ def judge_report(records):
     )
     print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
     default_s = fit_seconds(DEFAULT_JUDGE)
-    for judge in JUDGES:
+    kept = set.intersection(*(set(r["model_folds"]) for r in judged))
+    for judge in (j for j in JUDGES if kept.issuperset(j)):
         chosen = picks(judge)
         best, w2, gap_best, gap_w2, gap_km, switches = picks_row(cells, chosen)
         same = sum(a == b for k in cells for a, b in zip(chosen[k], default_picks[k]))
@@ -528,6 +569,14 @@ def main(argv=None):
     jud.add_argument(
         "--threads", type=int, default=1, help="PyTorch CPU threads (default: 1)"
     )
+    jud.add_argument(
+        "--models",
+        nargs="+",
+        default=list(JUDGE_MODELS),
+        choices=list(JUDGE_MODELS),
+        help="the models to keep scores of (default: all; the recorded "
+        "judge's are always kept)",
+    )
     rep = commands.add_parser("report", help="compare rules on records")
     rep.add_argument("paths", nargs="+")
     args = parser.parse_args(argv)
@@ -536,7 +585,7 @@ def main(argv=None):
         record(args.path, args.datasets, args.seeds, args.rows)
     elif args.command == "judges":
         torch.set_num_threads(args.threads)
-        judges(args.path, args.out)
+        judges(args.path, args.out, args.models)
     else:
         report(args.paths)
 
