@@ -156,9 +156,10 @@ def _write_lines(records, path):
         raise
 
 
-def record_cell(split, scorer, size, allocation, seed):
-    """One search and every candidate's test scores, as a dict."""
-    auto = AutoCondenser(size=size, allocation=allocation, random_state=seed)
+def record_cell(split, scorer, size, allocation, seed, cv=3):
+    """One search (``cv`` folds) and every candidate's test scores, as a
+    dict."""
+    auto = AutoCondenser(size=size, allocation=allocation, random_state=seed, cv=cv)
     # The candidates as Auto refits them: its size, allocation and seed.
     reducers = {"auto": auto, **auto._named_candidates()}
     with warnings.catch_warnings():
@@ -195,7 +196,7 @@ def record_cell(split, scorer, size, allocation, seed):
     }
 
 
-def record(path, datasets, seeds, rows=20_000):
+def record(path, datasets, seeds, rows=20_000, cv=3):
     records = []
     if os.path.exists(path):
         with open(path) as lines:
@@ -212,7 +213,7 @@ def record(path, datasets, seeds, rows=20_000):
                 continue
             for seed in seeds:
                 start = time.perf_counter()
-                cell = record_cell(split, scorer, size, allocation, seed)
+                cell = record_cell(split, scorer, size, allocation, seed, cv)
                 records.append(
                     {
                         "dataset": name,
@@ -559,6 +560,9 @@ def main(argv=None):
     rec.add_argument("--seeds", type=int, nargs="+", default=[0])
     rec.add_argument("--rows", type=int, default=20_000)
     rec.add_argument(
+        "--cv", type=int, default=3, help="the search's folds (default: 3, Auto's)"
+    )
+    rec.add_argument(
         "--threads", type=int, default=1, help="PyTorch CPU threads (default: 1)"
     )
     jud = commands.add_parser(
@@ -582,7 +586,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "record":
         torch.set_num_threads(args.threads)
-        record(args.path, args.datasets, args.seeds, args.rows)
+        record(args.path, args.datasets, args.seeds, args.rows, args.cv)
     elif args.command == "judges":
         torch.set_num_threads(args.threads)
         judges(args.path, args.out, args.models)
