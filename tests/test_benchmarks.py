@@ -11,6 +11,7 @@ import sys
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
@@ -36,6 +37,7 @@ regression = _load("regression")
 auto_rule = _load("auto_rule")
 auto_time = _load("auto_time")
 levels = _load("levels")
+dates = _load("dates")
 
 
 # Twenty steps check that a name fits, not how well.
@@ -451,3 +453,29 @@ def test_levels_reports_each_method_against_its_fit_without_the_column(capsys):
     assert all(float(row[3]) > 0 for row in rows)
     with pytest.raises(SystemExit):
         levels.main(["--rows", "300", "--levels", "400"])
+
+
+def test_dates_adds_time_columns_and_their_text_and_dropped_versions():
+    X, y = dates.dated_table(400, seed=0)
+    assert pd.api.types.is_datetime64_dtype(X["opened"])
+    assert pd.api.types.is_timedelta64_dtype(X["tenure"])
+    # The signal: class 1 opened later, on average by about a year.
+    gap = X["opened"][y == 1].mean() - X["opened"][y == 0].mean()
+    assert pd.Timedelta(days=250) < gap < pd.Timedelta(days=480)
+    versions = dates.versions(X)
+    assert versions["dates"] is X
+    # Text as a CSV file holds it: ISO dates.
+    text = versions["text"]["opened"]
+    assert list(text) == list(X["opened"].dt.strftime("%Y-%m-%d"))
+    assert not set(dates.TIMES) & set(versions["none"].columns)
+
+
+def test_dates_prints_a_score_per_version(capsys):
+    argv = ["--rows", "400", "--per-class", "5", "--seeds", "0"]
+    assert dates.main([*argv, "--methods", "RandomSubset"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| ")]
+    header, _, subset, full = rows
+    assert "time columns: dates" in header and "time columns: none" in header
+    assert "RandomSubset" in subset and "full data" in full
+    assert all(0 < float(v) <= 1 for v in full.split("|")[3:6])
