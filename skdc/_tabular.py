@@ -175,8 +175,8 @@ def as_numbers(frame):
 def time_grid(column):
     """(origin, step) of a date or duration column: its earliest count, and
     the greatest common divisor of the counts after it -- the column's
-    resolution (a day for dates, a second for times to the second).
-    (0, 1) for a column of no or one distinct value."""
+    resolution (a day for dates, a second for times to the second).  The
+    step is 1 for a column of one value, and (0, 1) for one of only NaT."""
     import pandas as pd
 
     values = pd.array(column)
