@@ -3,6 +3,7 @@
     python benchmarks/auto_rule.py record runs.jsonl --seeds 0 1 --datasets wine
     python benchmarks/auto_rule.py judges runs.jsonl judged.jsonl
     python benchmarks/auto_rule.py report runs.jsonl [more.jsonl ...]
+    python benchmarks/auto_rule.py compare --before runs.jsonl --after cv5.jsonl
 
 ``record`` fits ``AutoCondenser()`` (its default candidates) on each dataset
 of ``quality.py`` (20,000 generated rows), at 10 and 50 rows per class, for
@@ -546,6 +547,75 @@ def judge_report(records):
         )
 
 
+def _searches(paths):
+    """The records of ``paths``, keyed by (dataset, rows per class, seed)."""
+    records = {}
+    for path in paths:
+        with open(path) as lines:
+            for line in lines:
+                rec = json.loads(line)
+                records[(rec["dataset"], rec["per_class"], rec["seed"])] = rec
+    return records
+
+
+def compare(before, after):
+    """Two recordings of the same searches (``before`` and ``after``: lists
+    of paths) made with different settings (``record --cv``, another
+    code): Auto's picks under the default rule on each, paired by (dataset,
+    rows per class, seed); prints the per-cell difference of its test
+    score (mean ± standard error, cells up and down), the searches whose
+    pick changed and how many of those for the better, the counts of
+    ``picks_row`` on each, and the ratio of the searches' seconds."""
+    old, new = _searches(before), _searches(after)
+    keys = [k for k in old if k in new]
+    old_cells, new_cells = (
+        cells_of([old[k] for k in keys]),
+        cells_of([new[k] for k in keys]),
+    )
+    picks = {
+        label: {
+            key: [replay(r, **DEFAULT_RULE) for r in recs] for key, recs in c.items()
+        }
+        for label, c in (("before", old_cells), ("after", new_cells))
+    }
+    diff = np.array(
+        [
+            cell_mean(new_cells[key], picks["after"][key])
+            - cell_mean(old_cells[key], picks["before"][key])
+            for key in old_cells
+        ]
+    )
+    changed = better = 0
+    for key in old_cells:
+        for a, b, ra, rb in zip(
+            picks["before"][key], picks["after"][key], old_cells[key], new_cells[key]
+        ):
+            if a != b:
+                changed += 1
+                better += rb["test"][b]["mean"] > ra["test"][a]["mean"]
+    n = len(old_cells)
+    print(f"{len(keys)} searches in both, {n} cells\n")
+    print(
+        "| recording | Auto >= better default | Auto >= W2 | Auto − better default "
+        "| Auto − W2 | Auto − k-means | fits leaving W2 |"
+    )
+    print("| --- | --: | --: | --: | --: | --: | --: |")
+    for label, cells in (("before", old_cells), ("after", new_cells)):
+        best, w2, gap_best, gap_w2, gap_km, switches = picks_row(cells, picks[label])
+        print(
+            f"| {label} | {best}/{n} | {w2}/{n} | {gap_best:+.4f} | {gap_w2:+.4f} "
+            f"| {gap_km:+.4f} | {switches}/{len(keys)} |"
+        )
+    seconds = [new[k]["auto_s"] / old[k]["auto_s"] for k in keys]
+    print(
+        f"\nAuto after less before, per cell: {diff.mean():+.4f} ± "
+        f"{standard_error(diff):.4f} ({np.sum(diff > 1e-12)} up, "
+        f"{np.sum(diff < -1e-12)} down); picks changed in {changed} of "
+        f"{len(keys)} searches, {better} of them for the better; Auto's "
+        f"seconds after / before: median {np.median(seconds):.2f}."
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -583,6 +653,11 @@ def main(argv=None):
     )
     rep = commands.add_parser("report", help="compare rules on records")
     rep.add_argument("paths", nargs="+")
+    com = commands.add_parser(
+        "compare", help="Auto's picks on two recordings of the same searches"
+    )
+    com.add_argument("--before", nargs="+", required=True, metavar="PATH")
+    com.add_argument("--after", nargs="+", required=True, metavar="PATH")
     args = parser.parse_args(argv)
     if args.command == "record":
         torch.set_num_threads(args.threads)
@@ -590,6 +665,8 @@ def main(argv=None):
     elif args.command == "judges":
         torch.set_num_threads(args.threads)
         judges(args.path, args.out, args.models)
+    elif args.command == "compare":
+        compare(args.before, args.after)
     else:
         report(args.paths)
 

@@ -320,6 +320,25 @@ def test_auto_rule_report_reads_records_written_atomically(tmp_path, capsys):
     assert "Replayed picks equal to the recorded ones: 2 of 2." in out
 
 
+def test_auto_rule_compares_two_recordings_of_the_same_searches(tmp_path, capsys):
+    test = {"wasserstein": 0.90, "mmd": 0.95, "kmeans": 0.85}
+    level = _search({"wasserstein": [0.8] * 3, "mmd": [0.8] * 3}, test)
+    lead = {"wasserstein": [0.8] * 5, "mmd": [0.9, 0.91, 0.9, 0.9, 0.9]}
+    steady = _search(lead, test)
+    before, after = tmp_path / "cv3.jsonl", tmp_path / "cv5.jsonl"
+    # Seed 1 is in one recording only: it is left out.
+    auto_rule._write_lines([{**level, "auto_s": 10.0}, {**level, "seed": 1}], before)
+    auto_rule._write_lines([{**steady, "auto_s": 16.0}], after)
+    auto_rule.main(["compare", "--before", str(before), "--after", str(after)])
+    out = capsys.readouterr().out
+    assert "1 searches in both, 1 cells" in out
+    assert "| before | 0/1 | 1/1 | -0.0500 |" in out
+    assert "| after | 1/1 | 1/1 | +0.0000 | +0.0500 | +0.1000 | 1/1 |" in out
+    assert "per cell: +0.0500 ± nan (1 up, 0 down)" in out
+    assert "picks changed in 1 of 1 searches, 1 of them for the better" in out
+    assert "median 1.60" in out
+
+
 def test_auto_rule_replays_other_judges_from_each_models_fold_scores(capsys):
     # The default judge sees a tie; forest-25 alone sees mmd lead steadily.
     tie = {"wasserstein": [0.8, 0.8, 0.8], "mmd": [0.8, 0.8, 0.8]}
