@@ -31,9 +31,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from levels import METHODS  # benchmarks/levels.py, beside this script
 from sklearn.model_selection import train_test_split
 
-from skdc import MMDCondenser, WassersteinCondenser
 from skdc._backend import torch_threads
 from skdc._evaluation import (
     condense_all,
@@ -43,14 +43,7 @@ from skdc._evaluation import (
     model_for,
     score_sets,
 )
-from skdc.selection import KMeansCentroids, RandomSubset
 
-METHODS = {
-    "RandomSubset": RandomSubset,
-    "KMeansCentroids": KMeansCentroids,
-    "WassersteinCondenser": WassersteinCondenser,
-    "MMDCondenser": MMDCondenser,
-}
 TIMES = ["opened", "seen", "tenure"]
 
 

@@ -37,6 +37,7 @@ regression = _load("regression")
 auto_rule = _load("auto_rule")
 auto_time = _load("auto_time")
 levels = _load("levels")
+sys.modules.setdefault("levels", levels)  # dates.py imports its methods
 dates = _load("dates")
 
 
