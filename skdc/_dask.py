@@ -124,8 +124,8 @@ def _as_array(X):
         if text:
             raise ValueError(
                 f"The dask DataFrame has non-numeric columns {text} (text, "
-                "categories or nullable types); skdc reads dask input as NumPy "
-                "numbers. Encode those columns first, or pass a pandas "
+                "categories, dates or nullable types); skdc reads dask input as "
+                "NumPy numbers. Encode those columns first, or pass a pandas "
                 "DataFrame (mixed tables are encoded in memory)."
             )
         # One numeric dtype (bool and float32 stay float32): mixed columns

@@ -69,10 +69,15 @@ def test_dask_dataframe_in_pandas_out():
     np.testing.assert_array_equal(got_y.to_numpy(), expected_y.to_numpy())
 
 
-def test_dask_dataframe_with_text_column_raises():
+@pytest.mark.parametrize("kind", ["text", "dates"])
+def test_dask_dataframe_with_text_column_raises(kind):
     pd = pytest.importorskip("pandas")
     dd = pytest.importorskip("dask.dataframe")
-    frame = pd.DataFrame({"x": np.arange(6.0), "colour": list("rgbrgb")})
+    if kind == "text":
+        colour = list("rgbrgb")
+    else:  # pandas tables take dates; dask input is read as NumPy numbers
+        colour = pd.date_range("2024-01-01", periods=6)
+    frame = pd.DataFrame({"x": np.arange(6.0), "colour": colour})
     with pytest.raises(ValueError, match=r"non-numeric columns \['colour'\]"):
         MMDCondenser(**{**FAST, "size": 2}).fit(
             dd.from_pandas(frame, npartitions=2), np.arange(6) % 2
