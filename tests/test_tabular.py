@@ -23,7 +23,7 @@ from skdc import (
     WassersteinCondenser,
 )
 from skdc._tabular import MAX_LEVELS, TableEncoder, decode_categories
-from skdc.selection import KMeansCentroids, RandomSubset
+from skdc.selection import KernelHerding, KMeansCentroids, RandomSubset
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -183,10 +183,11 @@ def test_condensed_dates_keep_their_dtype_range_and_resolution(reducer):
     assert X_s["signed"].nunique() > 1
 
 
-def test_selected_rows_keep_their_times_exactly():
+@pytest.mark.parametrize("selection", [RandomSubset, KernelHerding])
+def test_selected_rows_keep_their_times_exactly(selection):
     frame, y = _table()
     frame = _dated(frame)
-    subset = RandomSubset(size=12, random_state=0).fit(frame, y)
+    subset = selection(size=12, random_state=0).fit(frame, y)
     real = frame.iloc[subset.sample_indices_].reset_index(drop=True)
     pd.testing.assert_frame_equal(
         subset.X_[TIMES].reset_index(drop=True), real[TIMES], check_exact=True
