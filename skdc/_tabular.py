@@ -172,35 +172,67 @@ def as_numbers(frame):
     return np.column_stack(columns) if columns else np.empty((len(frame), 0))
 
 
+def _wall_counts(values):
+    """Counts of a zoned date array's local wall-clock times (a naive
+    array's own counts): a zone's daylight-saving shifts would otherwise
+    put a column of local midnights on a grid of one hour."""
+    if getattr(values.dtype, "tz", None) is not None:
+        values = values.tz_localize(None)
+    return values.asi8
+
+
 def time_grid(column):
     """(origin, step) of a date or duration column: its earliest count, and
-    the greatest common divisor of the counts after it -- the column's
-    resolution (a day for dates, a second for times to the second).  The
-    step is 1 for a column of one value, and (0, 1) for one of only NaT."""
+    the greatest common divisor of the local wall-clock counts after the
+    earliest -- the column's resolution (a day for dates, a second for
+    times to the second).  The step is 1 for a column of one value, and
+    (0, 1) for one of only NaT."""
     import pandas as pd
 
     values = pd.array(column)
-    present = values.asi8[~np.asarray(values.isna())]
-    if not present.size:
+    present = ~np.asarray(values.isna())
+    if not present.any():
         return 0, 1
-    origin = int(present.min())
-    step = int(np.gcd.reduce(present - origin))
-    return origin, max(step, 1)
+    wall = _wall_counts(values)[present]
+    step = int(np.gcd.reduce(wall - wall.min()))
+    return int(values.asi8[present].min()), max(step, 1)
 
 
 def from_time_counts(counts, dtype, origin=0, step=1):
     """Counts after ``origin`` -> a Series of ``dtype``, rounded to whole
-    ``step`` s (the inverse of :func:`time_counts`)."""
+    ``step`` s of local wall-clock time (the inverse of :func:`time_counts`).
+
+    A zoned value already on that grid keeps its instant, so a real row in
+    the hour a clock goes back over stays exact; one moved onto the grid
+    there takes standard time, and one moved into the hour a clock skips
+    is moved past it.
+    """
     import pandas as pd
 
-    counts = np.rint(np.asarray(counts) / step).astype(np.int64) * np.int64(step)
-    counts += np.int64(origin)
+    counts = np.rint(np.asarray(counts)).astype(np.int64) + np.int64(origin)
     unit = getattr(dtype, "unit", None) or np.datetime_data(dtype)[0]
     if pd.api.types.is_timedelta64_dtype(dtype):
-        return pd.Series(counts.astype(f"m8[{unit}]"))
-    series = pd.Series(counts.astype(f"M8[{unit}]"))
+        kind = f"m8[{unit}]"
+    else:
+        kind = f"M8[{unit}]"
     tz = getattr(dtype, "tz", None)
-    return series.dt.tz_localize("UTC").dt.tz_convert(tz) if tz else series
+
+    def snapped(wall, anchor):
+        return anchor + np.rint((wall - anchor) / step).astype(np.int64) * step
+
+    if tz is None:
+        return pd.Series(snapped(counts, np.int64(origin)).astype(kind))
+    utc = pd.array(np.append(counts, origin).astype(kind)).tz_localize("UTC")
+    wall = _wall_counts(utc.tz_convert(tz))
+    on_grid = snapped(wall[:-1], wall[-1])
+    moved = on_grid != wall[:-1]
+    series = pd.Series(utc[:-1].tz_convert(tz))
+    if moved.any():
+        local = pd.Series(on_grid[moved].astype(kind)).dt.tz_localize(
+            tz, ambiguous=np.zeros(int(moved.sum()), bool), nonexistent="shift_forward"
+        )
+        series[moved] = local.to_numpy()
+    return series
 
 
 def needs_encoding(X):

@@ -158,6 +158,31 @@ def test_dates_and_durations_round_trip_exactly(numbers):
     pd.testing.assert_frame_equal(decoded[TIMES], frame[TIMES], check_exact=True)
 
 
+def test_zoned_dates_keep_local_midnights_across_daylight_saving():
+    days = np.sort(np.random.RandomState(2).randint(0, 365, 80))
+    local = pd.Timestamp("2024-01-01") + pd.to_timedelta(days, unit="D")
+    frame = pd.DataFrame({"booked": local.tz_localize("Europe/Paris")})
+    encoder = TableEncoder().fit(frame)
+    Z = encoder.transform(frame)
+    # Rows between the data's, as a condenser makes them: in UTC the
+    # column's steps are 23, 24 or 25 hours, yet each row is a local date.
+    between = encoder.inverse_transform((Z[:-1] + Z[1:]) / 2)["booked"]
+    assert between.dtype == frame["booked"].dtype
+    assert (between == between.dt.normalize()).all()
+    assert between.nunique() > 40
+
+
+def test_zoned_times_in_the_repeated_hour_round_trip_exactly():
+    # 02:30 twice on 2024-10-27 in Paris (summer, then standard time), and
+    # times an hour apart around it.
+    utc = pd.to_datetime(["2024-10-26 23:30", "2024-10-27 00:30", "2024-10-27 01:30"])
+    seen = utc.tz_localize("UTC").tz_convert("Europe/Paris")
+    frame = pd.DataFrame({"seen": seen.append(seen + pd.Timedelta(hours=5))})
+    encoder = TableEncoder().fit(frame)
+    decoded = encoder.inverse_transform(encoder.transform(frame))
+    pd.testing.assert_frame_equal(decoded, frame, check_exact=True)
+
+
 @pytest.mark.parametrize(
     "reducer",
     [
