@@ -218,7 +218,8 @@ def from_time_counts(counts, dtype, origin=0, step=1):
     tz = getattr(dtype, "tz", None)
 
     def snapped(wall, anchor):
-        return anchor + np.rint((wall - anchor) / step).astype(np.int64) * step
+        # In whole counts: nanoseconds since 1970 are past float64's 2**53.
+        return anchor + (wall - anchor + step // 2) // step * step
 
     if tz is None:
         return pd.Series(snapped(counts, np.int64(origin)).astype(kind))
