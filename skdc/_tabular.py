@@ -159,16 +159,19 @@ def time_counts(column, origin=0):
     return counts
 
 
+def column_numbers(column, origin=0):
+    """A number, date or duration column -> float64 with NaN for missing
+    values (dates and durations as counts of their unit after ``origin``):
+    the input scikit-learn's imputers and scalers take."""
+    if column_kind(column.dtype) == _TIME:
+        return time_counts(column, origin)
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def as_numbers(frame):
-    """A DataFrame of numbers, dates and durations -> a float64 array (dates
-    and durations as counts of their unit, NaT as NaN): the input
-    scikit-learn's imputers and scalers take."""
-    columns = [
-        time_counts(frame.iloc[:, i])
-        if column_kind(dtype) == _TIME
-        else frame.iloc[:, i].to_numpy(dtype=np.float64, na_value=np.nan)
-        for i, dtype in enumerate(frame.dtypes)
-    ]
+    """A DataFrame of numbers, dates and durations -> a float64 array of
+    :func:`column_numbers`."""
+    columns = [column_numbers(frame.iloc[:, i]) for i in range(frame.shape[1])]
     return np.column_stack(columns) if columns else np.empty((len(frame), 0))
 
 
@@ -813,9 +816,7 @@ class TableEncoder:
                 values = column.astype(object).to_numpy(copy=True)
                 values[column.isna().to_numpy()] = np.nan
                 _check_one_kind(values, X.columns[i])
-            elif kind == _TIME:
-                values = time_counts(column, self._grids[i][0])
             else:
-                values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+                values = column_numbers(column, self._grids.get(i, (0,))[0])
             columns[i] = values
         return pd.DataFrame(columns)
