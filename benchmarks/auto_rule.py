@@ -157,9 +157,11 @@ def _write_lines(records, path):
         raise
 
 
-def record_cell(split, scorer, size, allocation, seed, cv=3):
-    """One search (``cv`` folds) and every candidate's test scores, as a
-    dict."""
+def record_cell(split, scorer, size, allocation, seed, cv="auto"):
+    """One search (Auto's ``cv``: its own default, "final" or folds) and
+    every candidate's test scores, as a dict.  A search of final sets has
+    one "fold": the scores of the sets Auto compared, which are those
+    whose test scores are kept."""
     auto = AutoCondenser(size=size, allocation=allocation, random_state=seed, cv=cv)
     # The candidates as Auto refits them: its size, allocation and seed.
     reducers = {"auto": auto, **auto._named_candidates()}
@@ -188,6 +190,7 @@ def record_cell(split, scorer, size, allocation, seed, cv=3):
             for c in range(len(results["condenser"]))
         ],
         "pick": fitted.best_name_,
+        "cv": cv,
         "lead": LEAD_STANDARD_ERRORS,
         "mmd_lead": MMD_LEAD_STANDARD_ERRORS,
         "judge_trees": JUDGE_TREES,
@@ -197,7 +200,7 @@ def record_cell(split, scorer, size, allocation, seed, cv=3):
     }
 
 
-def record(path, datasets, seeds, rows=20_000, cv=3):
+def record(path, datasets, seeds, rows=20_000, cv="auto"):
     records = []
     if os.path.exists(path):
         with open(path) as lines:
@@ -270,6 +273,8 @@ def judge_cell(split, rec, labels=tuple(JUDGE_MODELS)):
     auto = AutoCondenser(
         estimator=panel,
         scoring=scorer,
+        # Lines recorded before "cv" was kept: as many folds as they hold.
+        cv=rec.get("cv", len(rec["folds"][0])),
         size=size,
         allocation=allocation,
         random_state=rec["seed"],
@@ -607,13 +612,25 @@ def compare(before, after):
             f"| {gap_km:+.4f} | {switches}/{len(keys)} |"
         )
     seconds = [new[k]["auto_s"] / old[k]["auto_s"] for k in keys]
+    # Against one W2 fit of the same recording (the same process and load).
+    per_w2 = {
+        label: np.median([r[k]["auto_s"] / r[k]["fit_s"][REFERENCE] for k in keys])
+        for label, r in (("before", old), ("after", new))
+    }
     print(
         f"\nAuto after less before, per cell: {diff.mean():+.4f} ± "
         f"{standard_error(diff):.4f} ({np.sum(diff > 1e-12)} up, "
         f"{np.sum(diff < -1e-12)} down); picks changed in {changed} of "
         f"{len(keys)} searches, {better} of them for the better; Auto's "
-        f"seconds after / before: median {np.median(seconds):.2f}."
+        f"seconds after / before: median {np.median(seconds):.2f}; in W2 fits "
+        f"of its own recording, median {per_w2['before']:.1f} before and "
+        f"{per_w2['after']:.1f} after."
     )
+
+
+def _cv(value):
+    """``record --cv``: "auto", "final" or a number of folds."""
+    return value if value in ("auto", "final") else int(value)
 
 
 def main(argv=None):
@@ -630,7 +647,10 @@ def main(argv=None):
     rec.add_argument("--seeds", type=int, nargs="+", default=[0])
     rec.add_argument("--rows", type=int, default=20_000)
     rec.add_argument(
-        "--cv", type=int, default=3, help="the search's folds (default: 3, Auto's)"
+        "--cv",
+        type=_cv,
+        default="auto",
+        help='Auto\'s cv: "auto" (its default), "final" or a number of folds',
     )
     rec.add_argument(
         "--threads", type=int, default=1, help="PyTorch CPU threads (default: 1)"

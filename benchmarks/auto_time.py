@@ -4,7 +4,9 @@
     python benchmarks/auto_time.py --compare judge-trees
 
 Inside its search AutoCondenser's fold fits skip measuring their
-``discrepancy_`` and share each fold's encoding (``skdc._search``).  This
+``discrepancy_`` and share each fold's encoding (``skdc._search``); its
+default for classes, judging the final sets, shares the rows' encoding
+between the candidates' fits on all rows.  This
 fits ``AutoCondenser()`` on datasets of ``quality.py`` (20,000 generated
 rows) at ``--per-class`` rows per class, alternately with that sharing and
 with it turned off (the fold fits then work as outside a search), and
@@ -40,7 +42,12 @@ def _cpu_seconds(fit):
 # as it was, then the default's.
 ARMS = {
     "sharing": [
-        ("unshared", lambda: patch.object(skdc.auto, "search_fits", nullcontext)),
+        (
+            "unshared",
+            lambda: patch.object(
+                skdc.auto, "search_fits", lambda measure=False: nullcontext()
+            ),
+        ),
         ("shared", nullcontext),
     ],
     "judge-trees": [

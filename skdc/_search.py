@@ -19,23 +19,29 @@ import numpy as np
 
 # None outside a search; inside, the cache of work shared between its fits.
 _SEARCH = contextvars.ContextVar("skdc_search", default=None)
+# Whether fits measure their discrepancy_: False in a search's throwaway fits.
+_MEASURE = contextvars.ContextVar("skdc_measure", default=True)
 
 
 @contextlib.contextmanager
-def search_fits():
-    """Within this block (and this thread), fits leave ``discrepancy_`` NaN
-    instead of measuring it (``score`` still measures) and fits on the same
-    rows share their encoding."""
+def search_fits(measure=False):
+    """Within this block (and this thread), fits on the same rows share their
+    encoding, and unless ``measure`` they leave ``discrepancy_`` NaN instead
+    of measuring it (``score`` still measures): ``measure=True`` is for fits
+    that are kept, such as AutoCondenser's candidates judged on all rows."""
     token = _SEARCH.set({})
+    measured = _MEASURE.set(measure)
     try:
         yield
     finally:
+        _MEASURE.reset(measured)
         _SEARCH.reset(token)
 
 
 def measuring():
-    """Whether a fit measures its ``discrepancy_``: outside a search."""
-    return _SEARCH.get() is None
+    """Whether a fit measures its ``discrepancy_``: outside a search, or in
+    one whose fits are kept."""
+    return _MEASURE.get()
 
 
 def shared(name, X, compute):

@@ -1,4 +1,6 @@
-"""AutoCondenser: the search picks what the judge prefers, then refits it."""
+"""AutoCondenser: it keeps the set the judge prefers."""
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -34,8 +36,9 @@ def _scattered():
     return MMDCondenser(init="noise", max_iter=1, learning_rate=1e-6, device="cpu")
 
 
+@pytest.mark.parametrize("cv", ["final", 3])
 @pytest.mark.parametrize("y_kind", ["classes", "none"])
-def test_picks_the_candidate_the_judge_prefers(y_kind):
+def test_picks_the_candidate_the_judge_prefers(y_kind, cv):
     # Blobs in 4 columns plus 12 of pure noise: noise rows drawn about each
     # class's mean are far from the real rows in the noise columns, and
     # centroids average those columns out, so k-means leads by more than
@@ -47,6 +50,7 @@ def test_picks_the_candidate_the_judge_prefers(y_kind):
     y = y if y_kind == "classes" else None
     auto = AutoCondenser(
         candidates={"noise": _scattered(), "kmeans": KMeansCentroids()},
+        cv=cv,
         size=9,
         random_state=0,
     ).fit(X, y)
@@ -112,16 +116,17 @@ def test_an_mmd_challenger_needs_half_a_standard_error_the_others_two():
     assert _lead_bars([KMeansCentroids(), MMDCondenser(bandwidth=2.0)]) == [2.0, 0.5]
 
 
-def test_refits_the_winner_on_all_rows_and_exposes_its_set():
+@pytest.mark.parametrize("cv", ["final", 3])
+def test_the_winner_is_fitted_on_all_rows_and_exposes_its_set(cv):
     X, y = _blobs()
     auto = AutoCondenser(
-        candidates=[KMeansCentroids(), RandomSubset()], size=12, random_state=3
+        candidates=[KMeansCentroids(), RandomSubset()], cv=cv, size=12, random_state=3
     )
     X_s, y_s = auto.fit_resample(X, y)
     # A list names candidates by class.
     assert set(auto.cv_results_["condenser"]) == {"KMeansCentroids", "RandomSubset"}
     best = auto.best_condenser_
-    # size and random_state reach the candidate; the refit is on all rows.
+    # size and random_state reach the candidate; its fit is on all rows.
     assert best.size == 12 and best.random_state == 3
     again = type(best)(size=12, random_state=3).fit(X, y)
     assert_allclose(auto.X_, again.X_)
@@ -145,7 +150,7 @@ def test_search_fits_skip_their_discrepancy_and_the_refit_keeps_it(monkeypatch):
     monkeypatch.setattr(_BaseReducer, "_fitted_discrepancy", counted)
     X, y = _blobs()
     auto = AutoCondenser(
-        candidates=[KMeansCentroids(), RandomSubset()], size=12, random_state=3
+        candidates=[KMeansCentroids(), RandomSubset()], cv=3, size=12, random_state=3
     ).fit(X, y)
     # 2 candidates x 3 folds x 3 classes unmeasured; the refit's 3 classes.
     assert calls == [auto.best_name_] * 3
@@ -271,11 +276,12 @@ def test_search_runs_on_a_stratified_subset_and_refits_on_all_rows():
     X, y = _blobs()
     kwargs = {"size": 6, "random_state": 0}
     candidates = {"kmeans": KMeansCentroids(), "random": RandomSubset()}
-    auto = AutoCondenser(candidates=candidates, search_rows=90, **kwargs).fit(X, y)
+    auto = AutoCondenser(candidates=candidates, cv=3, search_rows=90, **kwargs)
+    auto.fit(X, y)
     X_sub, y_sub = resample(
         X, y, replace=False, n_samples=90, stratify=y, random_state=0
     )
-    on_subset = AutoCondenser(candidates=candidates, search_rows=None, **kwargs)
+    on_subset = AutoCondenser(candidates=candidates, cv=3, search_rows=None, **kwargs)
     on_subset.fit(X_sub, y_sub)
     assert_allclose(
         auto.cv_results_["mean_test_score"], on_subset.cv_results_["mean_test_score"]
@@ -283,3 +289,105 @@ def test_search_runs_on_a_stratified_subset_and_refits_on_all_rows():
     # The winner is refitted on all 180 rows, not on the subset.
     refit = type(auto.best_condenser_)(**kwargs).fit(X, y)
     assert_allclose(auto.X_, refit.X_)
+
+
+def test_final_sets_are_measured_and_judged_on_their_rows_but_their_own():
+    X, y = _blobs()
+    auto = AutoCondenser(
+        estimator=LogisticRegression(),
+        candidates={"kmeans": KMeansCentroids(), "random": RandomSubset()},
+        scoring="accuracy",
+        search_rows=120,
+        size=30,
+        random_state=0,
+    ).fit(X, y)
+    # Judged on 120 rows drawn once (stratified), less a selection's own rows.
+    rows = resample(
+        np.arange(len(y)), replace=False, n_samples=120, stratify=y, random_state=0
+    )
+    for k, candidate in enumerate([KMeansCentroids(), RandomSubset()]):
+        direct = candidate.set_params(size=30, random_state=0).fit(X, y)
+        assert np.isfinite(direct.discrepancy_)
+        kept = rows
+        if k == 1:
+            kept = np.setdiff1d(rows, direct.sample_indices_)
+            assert 0 < kept.size < rows.size
+        model = LogisticRegression().fit(direct.X_, direct.y_)
+        expected = model.score(X[kept], y[kept])
+        assert_allclose(auto.cv_results_["split0_test_score"][k], expected)
+        assert_allclose(auto.cv_results_["mean_test_score"][k], expected)
+    best = auto.best_condenser_
+    assert best.discrepancy_ == pytest.approx(
+        type(best)(size=30, random_state=0).fit(X, y).discrepancy_
+    )
+    ranks = auto.cv_results_["rank_test_score"]
+    assert ranks[list(auto.cv_results_["condenser"]).index(auto.best_name_)] == 1
+
+
+def test_final_returns_the_set_it_judged():
+    # Without a seed a refit would draw another set; the one judged is kept.
+    X, y = _blobs()
+    auto = AutoCondenser(
+        estimator=LogisticRegression(),
+        candidates=[MMDCondenser(max_iter=20, device="cpu"), KMeansCentroids()],
+        scoring="accuracy",
+        size=12,
+    ).fit(X, y)
+    model = LogisticRegression().fit(auto.X_, auto.y_)
+    assert auto.best_score_ == pytest.approx(model.score(X, y))
+
+
+def test_final_shows_the_winners_fit_warnings_only():
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = _blobs()
+
+    def prefer(kind):
+        return lambda est, X, y: float(isinstance(est.condenser_, kind))
+
+    candidates = {"short": MMDCondenser(max_iter=2, tol=0.0), "km": KMeansCentroids()}
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        AutoCondenser(candidates=candidates, scoring=prefer(MMDCondenser), size=6).fit(
+            X, y
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        auto = AutoCondenser(
+            candidates=candidates, scoring=prefer(KMeansCentroids), size=6
+        ).fit(X, y)
+    assert auto.best_name_ == "km"
+
+
+@pytest.mark.parametrize("target", ["classes", "regression", "none"])
+def test_auto_cv_judges_final_sets_for_classes_and_folds_otherwise(target):
+    X, y = _blobs()
+    y = {"classes": y, "regression": X[:, 0] + X[:, 1], "none": None}[target]
+    kwargs = {
+        "candidates": {"kmeans": KMeansCentroids(), "random": RandomSubset()},
+        "size": 9,
+        "random_state": 0,
+    }
+    auto = AutoCondenser(**kwargs).fit(X, y)
+    explicit = AutoCondenser(cv="final" if target == "classes" else 3, **kwargs)
+    explicit.fit(X, y)
+    splits = [key for key in auto.cv_results_ if key.startswith("split")]
+    assert len(splits) == (1 if target == "classes" else 3)
+    assert_allclose(
+        auto.cv_results_["mean_test_score"], explicit.cv_results_["mean_test_score"]
+    )
+
+
+def test_final_sets_fitted_in_parallel_score_as_in_turn():
+    X, y = _blobs()
+    kwargs = {
+        "candidates": {"kmeans": KMeansCentroids(), "random": RandomSubset()},
+        "size": 9,
+        "random_state": 0,
+    }
+    serial = AutoCondenser(**kwargs).fit(X, y)
+    parallel = AutoCondenser(n_jobs=2, **kwargs).fit(X, y)
+    assert_allclose(
+        parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
+    assert parallel.best_name_ == serial.best_name_
+    assert_allclose(parallel.X_, serial.X_)

@@ -328,8 +328,11 @@ def test_auto_rule_compares_two_recordings_of_the_same_searches(tmp_path, capsys
     steady = _search(lead, test)
     before, after = tmp_path / "cv3.jsonl", tmp_path / "cv5.jsonl"
     # Seed 1 is in one recording only: it is left out.
-    auto_rule._write_lines([{**level, "auto_s": 10.0}, {**level, "seed": 1}], before)
-    auto_rule._write_lines([{**steady, "auto_s": 16.0}], after)
+    w2 = {"fit_s": {"wasserstein": 2.0}}
+    auto_rule._write_lines(
+        [{**level, "auto_s": 10.0, **w2}, {**level, "seed": 1}], before
+    )
+    auto_rule._write_lines([{**steady, "auto_s": 16.0, **w2}], after)
     auto_rule.main(["compare", "--before", str(before), "--after", str(after)])
     out = capsys.readouterr().out
     assert "1 searches in both, 1 cells" in out
@@ -338,6 +341,7 @@ def test_auto_rule_compares_two_recordings_of_the_same_searches(tmp_path, capsys
     assert "per cell: +0.0500 ± nan (1 up, 0 down)" in out
     assert "picks changed in 1 of 1 searches, 1 of them for the better" in out
     assert "median 1.60" in out
+    assert "in W2 fits of its own recording, median 5.0 before and 8.0 after" in out
 
 
 def test_auto_rule_replays_other_judges_from_each_models_fold_scores(capsys):
@@ -386,7 +390,9 @@ def test_auto_rule_judges_reproduce_the_recorded_search(tmp_path, monkeypatch):
     # A line as record writes it, without the test scores judges ignores.
     split = quality.DATASETS["wine"][0](None)
     allocation, size = quality.choose_allocation(split.y_train, 10)
-    auto = skdc.auto.AutoCondenser(size=size, allocation=allocation, random_state=0)
+    auto = skdc.auto.AutoCondenser(
+        size=size, allocation=allocation, random_state=0, cv=3
+    )
     results = auto.fit(split.X_train, split.y_train).cv_results_
     folds = [[results[f"split{i}_test_score"][c] for i in range(3)] for c in range(3)]
     rec = {
