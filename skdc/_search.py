@@ -1,11 +1,13 @@
 """Fits made by a model search: what they may skip and share.
 
-AutoCondenser fits every candidate on the same training folds only to
-train judges on their sets, then drops them.  Inside ``search_fits()`` such
-fits skip measuring ``discrepancy_`` (a quadratic real-real term per class)
-and share the work that depends on the rows alone (fitting the table
-encoder, the long-tail check, a regression target's weight), keyed by
-the rows' content.  The state lives
+AutoCondenser's cross-validated search fits every candidate on the same
+training folds only to train judges on their sets, then drops them.
+Inside ``search_fits()`` such fits skip measuring ``discrepancy_`` (a
+quadratic real-real term per class) and share the work that depends on the
+rows alone (fitting the table encoder, the long-tail check, a regression
+target's weight), keyed by the rows' content.  Its final sets, one per
+candidate on all rows, share that work too but are kept, so they measure
+(``search_fits(measure=True)``).  The state lives
 in a context variable: a search run in other processes (``n_jobs``) simply
 does the work in each fit, as outside a search.
 """

@@ -39,10 +39,17 @@ def test_search_fits_leave_discrepancy_nan_and_score_still_measures():
     # Only inside the block.
     again = KMeansCentroids(size=9, random_state=0).fit(X, y)
     assert again.discrepancy_ == pytest.approx(measured.discrepancy_)
+    # Fits that are kept measure, and still share.
+    with search_fits(measure=True):
+        kept = KMeansCentroids(size=9, random_state=0).fit(X, y)
+        other = RandomSubset(size=9, random_state=0).fit(X, y)
+    assert kept.discrepancy_ == pytest.approx(measured.discrepancy_)
+    assert np.isfinite(other.discrepancy_)
 
 
 @pytest.mark.filterwarnings("ignore:.*reached max_iter")
-def test_fits_on_the_same_table_share_one_encoder_inside_a_search():
+@pytest.mark.parametrize("measure", [False, True])
+def test_fits_on_the_same_table_share_one_encoder_inside_a_search(measure):
     X, y = _table()
     alone = [
         c.fit(X, y)
@@ -51,7 +58,7 @@ def test_fits_on_the_same_table_share_one_encoder_inside_a_search():
             RandomSubset(size=6, random_state=0),
         )
     ]
-    with search_fits():
+    with search_fits(measure=measure):
         # A copy of the rows, as each of a search's fits gets its own.
         inside = [
             c.fit(X.copy(), y)
