@@ -63,10 +63,10 @@ MMD_LEAD_STANDARD_ERRORS = 0.5
 JUDGE_TREES = 50
 # cv="auto": classes judge each candidate's own set on the rows it was
 # condensed from ("final"); a continuous target or none gets this many folds.
-# A regression set's targets are averages of the very rows' targets it is
-# judged on, so "final" favoured k-means' tight centroids on small tables
-# (concrete, diabetes, car prices, wage: 0.0026 +- 0.0019 a cell below the
-# folds' picks); classes lend no such shortcut (benchmarks/README.md,
+# A regression set's targets are averages of the targets of the very rows
+# it would be judged on, and "final" picked worse sets than the folds on
+# the small regression tables (diabetes, car prices, concrete, wage at 50
+# and 200 rows: 0.0028 a cell lower, in 5 of 8 cells; benchmarks/README.md,
 # "Judging the set returned").  Without y it is unmeasured, so unchanged.
 AUTO_FOLDS = 3
 
@@ -276,8 +276,8 @@ class AutoCondenser(BaseEstimator):
     the number of rows a set cannot memorise the rows it is judged on, and
     judging the very set returned takes out the fit-to-fit noise that
     cross-validation, which judges sets condensed from other rows, leaves
-    in the choice: on the quality suite it picked better sets than the
-    3-fold search at about a third of its cost (benchmarks/README.md,
+    in the choice: on the quality suite it picked sets that trained better
+    models than the 3-fold search's, in half its time (benchmarks/README.md,
     "Judging the set returned").
 
     For a continuous target, without y, or with ``cv`` an int or a

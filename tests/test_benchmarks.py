@@ -319,6 +319,8 @@ def test_auto_rule_report_reads_records_written_atomically(tmp_path, capsys):
     assert "2 searches, 1 cells" in out
     assert "| 2 SE | 1/1 | 1/1 | +0.0000 | +0.0000 | +0.0500 | 0/2 |" in out
     assert "Replayed picks equal to the recorded ones: 2 of 2." in out
+    # The cell's row: W2 is picked and is the better default, on both seeds.
+    assert "| 0.9000 | 0.9000 | +0.0000 ± 0.0000 | wasserstein, wasserstein |" in out
 
 
 def test_auto_rule_compares_two_recordings_of_the_same_searches(tmp_path, capsys):
