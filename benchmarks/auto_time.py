@@ -2,19 +2,22 @@
 
     python benchmarks/auto_time.py --datasets lending-club mixed digits
     python benchmarks/auto_time.py --compare judge-trees
+    python benchmarks/auto_time.py --compare judging --rows 1000000
 
 Inside its search AutoCondenser's fold fits skip measuring their
 ``discrepancy_`` and share each fold's encoding (``skdc._search``); its
 default for classes, judging the final sets, shares the rows' encoding
-between the candidates' fits on all rows.  This
-fits ``AutoCondenser()`` on datasets of ``quality.py`` (20,000 generated
-rows) at ``--per-class`` rows per class, alternately with that sharing and
-with it turned off (the fold fits then work as outside a search), and
+between the candidates' fits on all rows.  This fits ``AutoCondenser()``
+on datasets of ``quality.py`` (``--rows`` generated rows, 20,000 by
+default) at ``--per-class`` rows per class, alternately with that sharing
+and with it turned off (the fold fits then work as outside a search), and
 k-means once per round as the baseline; it prints the least CPU seconds
 of ``--repeats`` rounds (CPU time: these machines are shared), their ratio,
 each in units of k-means' fit, and whether both picked the same candidate
 with the same set.  ``--compare judge-trees`` times the default judge's
-forest of ``JUDGE_TREES`` trees against the 100 it had before instead.
+forest of ``JUDGE_TREES`` trees against the 100 it had before instead;
+``--compare judging`` times judging the final sets (the default for
+classes) against the 3-fold search that chose before 2026-12-01.
 """
 
 import argparse
@@ -50,6 +53,13 @@ ARMS = {
         ),
         ("shared", nullcontext),
     ],
+    "judging": [
+        (
+            "3 folds",
+            lambda: patch.object(skdc.auto, "_resolved_cv", lambda cv, target: 3),
+        ),
+        ("final sets", nullcontext),
+    ],
     "judge-trees": [
         ("100 trees", lambda: patch.object(skdc.auto, "JUDGE_TREES", 100)),
         (f"{skdc.auto.JUDGE_TREES} trees", nullcontext),
@@ -57,8 +67,8 @@ ARMS = {
 }
 
 
-def time_dataset(name, per_class, repeats, arms, seed=0):
-    split = DATASETS[name][0](20_000)
+def time_dataset(name, per_class, repeats, arms, seed=0, rows=20_000):
+    split = DATASETS[name][0](rows)
     allocation, size = choose_allocation(split.y_train, per_class)
     if allocation is None:
         return None
@@ -103,6 +113,9 @@ def main(argv=None):
     parser.add_argument("--per-class", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--compare", choices=list(ARMS), default="sharing")
+    parser.add_argument(
+        "--rows", type=int, default=20_000, help="rows of the generated datasets"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")
@@ -114,7 +127,7 @@ def main(argv=None):
     )
     print("| --- | --: | --: | --: | --: | --: | --- | --- |")
     for name in args.datasets:
-        timed = time_dataset(name, args.per_class, args.repeats, arms)
+        timed = time_dataset(name, args.per_class, args.repeats, arms, rows=args.rows)
         if timed is None:
             print(f"| {name} | skipped: too few rows | | | | | | |")
             continue

@@ -191,6 +191,13 @@ def _choose(results, n_splits, bars):
     return best if lead.mean() > bar * standard_error else 0
 
 
+def _resolved_cv(cv, target_type):
+    """``cv="auto"``'s choice: "final" for classes, else ``AUTO_FOLDS``."""
+    if cv != "auto":
+        return cv
+    return "final" if target_type == "classification" else AUTO_FOLDS
+
+
 def _fit_kept(searched, X, y, weighted):
     """``searched`` fitted on all rows, with its fit's seconds and the
     warnings it raised (shown again only if it wins)."""
@@ -469,9 +476,7 @@ class AutoCondenser(BaseEstimator):
             scoring = self.scoring
         weighted = {} if sample_weight is None else {"sample_weight": sample_weight}
         stratify = None if y is None or target_type != "classification" else y
-        cv = self.cv
-        if cv == "auto":
-            cv = "final" if target_type == "classification" else AUTO_FOLDS
+        cv = _resolved_cv(self.cv, target_type)
         if cv == "final":
             searched = [CondensedEstimator(c, judge) for c in condensers]
             fitted, caught, results = _judge_final_sets(

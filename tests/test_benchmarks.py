@@ -507,3 +507,30 @@ def test_dates_prints_a_score_per_version(capsys):
     assert "time columns: dates" in header and "time columns: none" in header
     assert "RandomSubset" in subset and "full data" in full
     assert all(0 < float(v) <= 1 for v in full.split("|")[3:6])
+
+
+def test_auto_time_compares_judging_final_sets_with_three_folds(capsys, monkeypatch):
+    import skdc.auto
+    from skdc import KMeansCentroids, RandomSubset
+
+    monkeypatch.setattr(
+        skdc.auto,
+        "default_candidates",
+        lambda: {"kmeans": KMeansCentroids(), "random": RandomSubset()},
+    )
+    splits = []
+    fit = skdc.auto.AutoCondenser.fit
+
+    def counted(self, X, y=None, sample_weight=None):
+        fit(self, X, y, sample_weight)
+        splits.append(sum(key.startswith("split") for key in self.cv_results_))
+        return self
+
+    monkeypatch.setattr(skdc.auto.AutoCondenser, "fit", counted)
+    resolve = skdc.auto._resolved_cv
+    auto_time.main(["--datasets", "wine", "--repeats", "1", "--compare", "judging"])
+    header, _, row = capsys.readouterr().out.splitlines()
+    assert "| 3 folds CPU s | final sets CPU s |" in header
+    assert row.startswith("| wine | ")
+    assert splits == [3, 1]  # the 3-fold arm, then the default's final sets
+    assert skdc.auto._resolved_cv is resolve  # put back afterwards
