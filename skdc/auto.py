@@ -218,6 +218,8 @@ def _judge_final_sets(searched, X, y, weighted, scoring, rows, stratify, seed, n
     Returns the fitted estimators, their warnings and a ``cv_results_``
     dict with one split: the rows the sets were condensed from.
     """
+    # Checked before the fits: a judge it cannot score fails fast.
+    scorer = check_scoring(searched[0], scoring=scoring)
     with search_fits(measure=True):
         fits = Parallel(n_jobs=n_jobs)(
             delayed(_fit_kept)(clone(s), X, y, weighted) for s in searched
@@ -234,7 +236,6 @@ def _judge_final_sets(searched, X, y, weighted, scoring, rows, stratify, seed, n
                 random_state=seed,
             )
         )
-    scorer = check_scoring(searched[0], scoring=scoring)
     scores, score_times = [], []
     for estimator, _, _ in fits:
         own = getattr(estimator.condenser_, "sample_indices_", None)

@@ -391,3 +391,18 @@ def test_final_sets_fitted_in_parallel_score_as_in_turn():
     )
     assert parallel.best_name_ == serial.best_name_
     assert_allclose(parallel.X_, serial.X_)
+
+
+def test_final_sets_refuse_a_judge_without_score_before_fitting(monkeypatch):
+    from sklearn.preprocessing import FunctionTransformer
+
+    fits = []
+    monkeypatch.setattr(
+        KMeansCentroids, "fit", lambda self, *a, **k: fits.append(1) or self
+    )
+    X, y = _blobs()
+    with pytest.raises(TypeError, match="score"):
+        AutoCondenser(
+            estimator=FunctionTransformer(), candidates=[KMeansCentroids()], size=6
+        ).fit(X, y)
+    assert fits == []
