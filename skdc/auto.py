@@ -16,7 +16,7 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.utils import ClassifierTags, RegressorTags, _safe_indexing, resample
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted, indexable
 
 from ._base import (
     _BaseReducer,
@@ -224,6 +224,8 @@ def _judge_final_sets(searched, X, y, weighted, scoring, rows, stratify, seed, n
         fits = Parallel(n_jobs=n_jobs)(
             delayed(_fit_kept)(clone(s), X, y, weighted) for s in searched
         )
+    # Rows are drawn by index, as in a search's folds (any array-like).
+    X, y, stratify = indexable(X, y, stratify)
     n = _num_samples(X)
     index = np.arange(n)
     if rows is not None and n > rows:
