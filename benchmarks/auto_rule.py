@@ -200,11 +200,17 @@ def record_cell(split, scorer, size, allocation, seed, cv="auto"):
     }
 
 
-def record(path, datasets, seeds, rows=20_000, cv="auto"):
+def _read_lines(paths):
+    """The records of the JSON-lines files ``paths``, in order."""
     records = []
-    if os.path.exists(path):
+    for path in paths:
         with open(path) as lines:
-            records = [json.loads(line) for line in lines]
+            records.extend(json.loads(line) for line in lines)
+    return records
+
+
+def record(path, datasets, seeds, rows=20_000, cv="auto"):
+    records = _read_lines([path]) if os.path.exists(path) else []
     for name in datasets:
         build, scorer = DATASETS[name]
         split = build(rows)
@@ -297,12 +303,8 @@ def judge_cell(split, rec, labels=tuple(JUDGE_MODELS)):
 
 
 def judges(path, out, labels=tuple(JUDGE_MODELS)):
-    with open(path) as lines:
-        records = [json.loads(line) for line in lines]
-    done = []
-    if os.path.exists(out):
-        with open(out) as lines:
-            done = [json.loads(line) for line in lines]
+    records = _read_lines([path])
+    done = _read_lines([out]) if os.path.exists(out) else []
     keys = {(r["dataset"], r["per_class"], r["seed"]) for r in done}
     split = source = None  # the last split built, and its (dataset, rows)
     for rec in records:
@@ -414,10 +416,7 @@ def hindsight_picks(cells):
 
 
 def report(paths):
-    records = []
-    for path in paths:
-        with open(path) as lines:
-            records.extend(json.loads(line) for line in lines)
+    records = _read_lines(paths)
     cells = cells_of(records)
     n = len(cells)
     print(f"{len(records)} searches, {n} cells (dataset x rows per class)\n")
@@ -560,13 +559,7 @@ def judge_report(records):
 
 def _searches(paths):
     """The records of ``paths``, keyed by (dataset, rows per class, seed)."""
-    records = {}
-    for path in paths:
-        with open(path) as lines:
-            for line in lines:
-                rec = json.loads(line)
-                records[(rec["dataset"], rec["per_class"], rec["seed"])] = rec
-    return records
+    return {(r["dataset"], r["per_class"], r["seed"]): r for r in _read_lines(paths)}
 
 
 def compare(before, after):

@@ -529,7 +529,7 @@ class AutoCondenser(BaseEstimator):
         return self
 
     def _cross_validate(
-        self, cv, condensers, judge, scoring, X, y, sample_weight, strata
+        self, cv, condensers, judge, scoring, X, y, sample_weight, stratify
     ):
         """``(cv_results_, index of the winner)`` of the search over ``cv``'s
         folds (on ``search_rows`` of the rows)."""
@@ -552,7 +552,7 @@ class AutoCondenser(BaseEstimator):
                 *arrays,
                 replace=False,
                 n_samples=self.search_rows,
-                stratify=strata,
+                stratify=stratify,
                 random_state=self.random_state,
             )
             X_search = drawn[0]
