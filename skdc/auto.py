@@ -9,6 +9,7 @@ from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import balanced_accuracy_score, check_scoring, r2_score
 from sklearn.model_selection import GridSearchCV
@@ -28,6 +29,7 @@ from ._base import (
 from ._evaluation import model_for
 from ._output import wrap_like
 from ._search import search_fits
+from ._tabular import needs_encoding
 from .condensers import MMDCondenser, WassersteinCondenser
 from .metrics import mmd
 from .model_selection import CondensedEstimator
@@ -158,9 +160,14 @@ class _Unsupervised(BaseEstimator):
 def _heldout_mmd(search_estimator, X, y=None):
     """Minus the Gaussian MMD (median bandwidth) of held-out rows to the set:
     one yardstick for every candidate, whatever it optimised (a table with
-    text columns in an encoding fitted on the held-out rows)."""
+    text columns in an encoding fitted on the held-out rows, which imputes
+    missing values; numbers get the held-out rows' medians)."""
     condenser = search_estimator.condenser_
     weights = getattr(condenser, "sample_weight_", None)
+    if not needs_encoding(X):
+        # Numbers with gaps (missing="impute"): the held-out rows' medians, as
+        # a table's encoding imputes its own; no gap, no change.
+        X = SimpleImputer(strategy="median", keep_empty_features=True).fit_transform(X)
     return -mmd(X, condenser.X_, weights=weights)
 
 
@@ -323,8 +330,9 @@ class AutoCondenser(BaseEstimator):
         The condensers to compare (see :func:`default_candidates`); a dict
         names them in ``cv_results_``.  The first wins ties, and is the
         reference of cross-validation's standard-error rule (see above).
-        Their ``size``, ``allocation`` and ``random_state`` are set to this
-        estimator's, so every candidate is judged at the same size.
+        Their ``size``, ``allocation``, ``random_state`` and ``missing``
+        are set to this estimator's, so every candidate is judged at the
+        same size on the same rows.
     cv : "auto", "final", int or cross-validation splitter, default="auto"
         "final": judge each candidate's own set, fitted on all rows, on those
         rows (see above); the winner's fit warnings, and only its, are shown.
@@ -342,6 +350,13 @@ class AutoCondenser(BaseEstimator):
         then refitted on all rows.  None uses all rows.
     size, allocation, random_state
         As for every condenser; passed to the candidates.
+    missing : {"error", "impute"}, default="error"
+        As for every condenser, passed to the candidates: missing values
+        raise a ``ValueError`` naming their columns, or each candidate
+        imputes them (median for numbers, most frequent value for
+        categories); no set holds missing values.  The default judge scores
+        rows with missing values too: their numbers get the median, and a
+        missing category is a level of its own.
     n_jobs : int, default=None
         Candidates (and folds) fitted in parallel, by joblib (GridSearchCV's
         n_jobs with cross-validation).
@@ -400,7 +415,7 @@ class AutoCondenser(BaseEstimator):
         "scoring": [str, callable, None],
         **{
             key: _BaseReducer._parameter_constraints[key]
-            for key in ("size", "allocation", "random_state")
+            for key in ("size", "allocation", "random_state", "missing")
         },
         "n_jobs": [numbers.Integral, None],
         "search_rows": [Interval(numbers.Integral, 2, None, closed="left"), None],
@@ -416,6 +431,7 @@ class AutoCondenser(BaseEstimator):
         search_rows=10_000,
         size=100,
         allocation="proportional",
+        missing="error",
         n_jobs=None,
         random_state=None,
     ):
@@ -426,6 +442,7 @@ class AutoCondenser(BaseEstimator):
         self.search_rows = search_rows
         self.size = size
         self.allocation = allocation
+        self.missing = missing
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -446,6 +463,7 @@ class AutoCondenser(BaseEstimator):
             "size": self.size,
             "allocation": self.allocation,
             "random_state": self.random_state,
+            "missing": self.missing,
         }
         named = {}
         for name, condenser in candidates.items():
@@ -568,7 +586,8 @@ class AutoCondenser(BaseEstimator):
                 raise ValueError(
                     f"{error} (This happened while condensing a training fold "
                     f"of AutoCondenser's cv={cv!r}, which holds only part "
-                    "of the rows: lower size or use fewer folds.)"
+                    "of the rows: if the error is about rows or sizes, lower "
+                    "size or use fewer folds.)"
                 ) from error
         bars = _lead_bars(condensers)
         return search.cv_results_, _choose(search.cv_results_, search.n_splits_, bars)
@@ -587,6 +606,7 @@ class AutoCondenser(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = False
+        tags.input_tags.allow_nan = self.missing == "impute"
         return tags
 
 

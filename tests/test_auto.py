@@ -18,7 +18,8 @@ from skdc import (
     MMDCondenser,
     RandomSubset,
 )
-from skdc.auto import default_candidates
+from skdc.auto import _heldout_mmd, default_candidates
+from skdc.metrics import mmd
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -406,3 +407,52 @@ def test_final_sets_refuse_a_judge_without_score_before_fitting(monkeypatch):
             estimator=FunctionTransformer(), candidates=[KMeansCentroids()], size=6
         ).fit(X, y)
     assert fits == []
+
+
+def _with_gaps(frame):
+    """Blobs with every fifth value of one number missing, as an array or as
+    a table that also has a text column with gaps."""
+    X, y = _blobs()
+    X[::5, 1] = np.nan
+    if not frame:
+        return X, y
+    X = pd.DataFrame(X, columns=list("abcd"))
+    X["level"] = np.where(np.arange(len(X)) % 7 == 0, None, np.array(["u", "v"])[y % 2])
+    return X, y
+
+
+@pytest.mark.parametrize("frame", [False, True])
+@pytest.mark.parametrize("target", ["classes", "regression", "none"])
+def test_missing_impute_reaches_every_candidate(frame, target):
+    X, y = _with_gaps(frame)
+    y = {"classes": y, "regression": y + np.arange(len(y)) / len(y), "none": None}[
+        target
+    ]
+    auto = AutoCondenser(size=9, missing="impute", random_state=0).fit(X, y)
+    fitted = auto.cv_results_["param_condenser"]
+    assert [c.missing for c in fitted] == ["impute"] * len(fitted)
+    assert auto.best_condenser_.missing == "impute"
+    assert np.isfinite(auto.cv_results_["mean_test_score"]).all()
+    assert not pd.DataFrame(auto.X_).isna().any().any()
+    assert auto.__sklearn_tags__().input_tags.allow_nan
+
+
+def test_missing_values_raise_by_default_and_name_the_fix():
+    X, _ = _with_gaps(frame=False)
+    assert not AutoCondenser().__sklearn_tags__().input_tags.allow_nan
+    for y in [_blobs()[1], None]:  # final sets, and folds
+        with pytest.raises(ValueError, match="missing='impute'"):
+            AutoCondenser(size=9, random_state=0).fit(X, y)
+
+
+def test_unsupervised_judge_imputes_only_gaps():
+    X, _ = _blobs()
+    kmeans = CondensedEstimator(KMeansCentroids(size=6, random_state=0), None)
+    kmeans.condenser_ = KMeansCentroids(size=6, random_state=0).fit(X)
+    complete = _heldout_mmd(kmeans, X)
+    assert complete == -mmd(X, kmeans.condenser_.X_)
+    gappy = X.copy()
+    gappy[0, 0] = np.nan  # one gap gets its column's median
+    filled = X.copy()
+    filled[0, 0] = np.median(X[1:, 0])
+    assert_allclose(_heldout_mmd(kmeans, gappy), -mmd(filled, kmeans.condenser_.X_))

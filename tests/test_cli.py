@@ -356,13 +356,16 @@ def test_condense_parquet_round_trip_keeps_dtypes(tmp_path, capsys):
     assert set(small["grade"].cat.categories) == {"a", "b", "c"}
 
 
-def test_condense_impute_fills_missing_values(tmp_path, capsys):
+@pytest.mark.parametrize(
+    "method", [["wasserstein", "--param", "max_iter=20"], ["auto"]]
+)
+def test_condense_impute_fills_missing_values(tmp_path, capsys, method):
     frame = _mixed_table()
     frame.loc[::7, "spend"] = np.nan
     frame.loc[::9, "city"] = None
     status, output = _condense(
         tmp_path, frame, "--target", "income", "--size", 10, "--impute",
-        "--method", "wasserstein", "--param", "max_iter=20",
+        "--method", *method,
     )  # fmt: skip
     assert status == 0, capsys.readouterr().err
     small = pd.read_csv(output)
