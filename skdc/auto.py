@@ -120,7 +120,12 @@ class _Panel(BaseEstimator):
         return self
 
     def score(self, X, y, sample_weight=None):
-        return float(np.mean([self.metric(y, e.predict(X)) for e in self.estimators_]))
+        with warnings.catch_warnings():
+            # A class too rare to be among the rows judged may still be
+            # predicted; balanced accuracy then warns, once per model.
+            warnings.filterwarnings("ignore", "y_pred contains classes not in y_true")
+            scores = [self.metric(y, e.predict(X)) for e in self.estimators_]
+        return float(np.mean(scores))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -456,3 +456,20 @@ def test_unsupervised_judge_imputes_only_gaps():
     filled = X.copy()
     filled[0, 0] = np.median(X[1:, 0])
     assert_allclose(_heldout_mmd(kmeans, gappy), -mmd(filled, kmeans.condenser_.X_))
+
+
+def test_a_class_missing_from_the_rows_judged_raises_no_warning():
+    # Two rows of class 2 among 4,000, amid class 0: a stratified draw of 100
+    # rows to judge on holds none, while 1-NN on a set with one row of it
+    # predicts it for the class-0 rows nearest that row.
+    centers = [[0.0, 0.0, 0.0], [6.0, 6.0, 6.0], [0.0, 0.0, 0.0]]
+    X, y = make_blobs(n_samples=[1999, 1999, 2], centers=centers, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        auto = AutoCondenser(
+            candidates=[KMeansCentroids(), RandomSubset()],
+            size=21,
+            search_rows=100,
+            random_state=0,
+        ).fit(X, y)
+    assert auto.best_condenser_.allocation_ == {0: 10, 1: 10, 2: 1}
