@@ -137,6 +137,20 @@ class _Panel(BaseEstimator):
         return tags
 
 
+def _check_two_classes(y, target_type):
+    """The default judge's classifiers learn two classes or more."""
+    if target_type != "classification":
+        return
+    classes = np.unique(np.asarray(y))
+    if len(classes) < 2:
+        raise ValueError(
+            f"y holds one class ({classes[0]!r}), and AutoCondenser's default "
+            "judge needs two or more to score a set; condense with a condenser "
+            "directly (WassersteinCondenser()), or pass y=None to judge the "
+            "sets by how well they match the rows."
+        )
+
+
 def _default_judge(target_type, X, random_state):
     if target_type == "classification":
         models = [
@@ -501,6 +515,7 @@ class AutoCondenser(BaseEstimator):
             target_type = _target_kind(y)
             judge = self.estimator
             if judge is None:
+                _check_two_classes(y, target_type)
                 judge = _default_judge(target_type, X, self.random_state)
             scoring = self.scoring
         weighted = {} if sample_weight is None else {"sample_weight": sample_weight}

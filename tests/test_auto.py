@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_diabetes, make_blobs
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.utils import resample
@@ -473,3 +474,14 @@ def test_a_class_missing_from_the_rows_judged_raises_no_warning():
             random_state=0,
         ).fit(X, y)
     assert auto.best_condenser_.allocation_ == {0: 10, 1: 10, 2: 1}
+
+
+def test_one_class_is_a_clear_error_for_the_default_judge():
+    X, _ = _blobs()
+    with pytest.raises(ValueError, match="y holds one class .* pass y=None"):
+        AutoCondenser(size=6).fit(X, np.full(len(X), "a"))
+    # A judge of the user's own is trusted to cope.
+    auto = AutoCondenser(
+        estimator=DummyClassifier(), candidates=[RandomSubset()], size=6
+    )
+    assert auto.fit(X, np.zeros(len(X))).X_.shape == (6, 4)
