@@ -3,6 +3,7 @@
     python benchmarks/auto_time.py --datasets lending-club mixed digits
     python benchmarks/auto_time.py --compare judge-trees
     python benchmarks/auto_time.py --compare judging --rows 1000000
+    python benchmarks/auto_time.py --compare measuring
 
 Inside its search AutoCondenser's fold fits skip measuring their
 ``discrepancy_`` and share each fold's encoding (``skdc._search``); its
@@ -17,7 +18,9 @@ each in units of k-means' fit, and whether both picked the same candidate
 with the same set.  ``--compare judge-trees`` times the default judge's
 forest of ``JUDGE_TREES`` trees against the 100 it had before instead;
 ``--compare judging`` times judging the final sets (the default for
-classes) against the 3-fold search that chose before 2026-12-01.
+classes) against the 3-fold search that chose before 2026-12-01;
+``--compare measuring`` times measuring ``discrepancy_`` of the final set
+kept only against measuring every candidate's (as before 2026-12-01).
 """
 
 import argparse
@@ -31,6 +34,7 @@ import numpy as np
 import torch
 from quality import DATASETS, choose_allocation  # beside this script
 
+import skdc._base
 import skdc.auto
 from skdc import AutoCondenser, KMeansCentroids
 
@@ -59,6 +63,13 @@ ARMS = {
             lambda: patch.object(skdc.auto, "_resolved_cv", lambda cv, target: 3),
         ),
         ("final sets", nullcontext),
+    ],
+    "measuring": [
+        (
+            "every set measured",
+            lambda: patch.object(skdc._base, "measuring", lambda: True),
+        ),
+        ("kept set measured", nullcontext),
     ],
     "judge-trees": [
         ("100 trees", lambda: patch.object(skdc.auto, "JUDGE_TREES", 100)),

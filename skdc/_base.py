@@ -57,7 +57,7 @@ from ._marginals import (
 )
 from ._optimize import optimise, standardisation
 from ._output import wrap_like
-from ._search import measuring, shared
+from ._search import cached, measuring, shared
 from ._tabular import (
     TableEncoder,
     check_missing,
@@ -222,6 +222,10 @@ class _BaseReducer(BaseEstimator):
     # Whether dask input may be fitted on a sample of each large class (see
     # ``_dask.fit_dask``); an estimator that must read every row says no.
     _fits_dask_samples = True
+    # Whether ``_measure_fit`` gives the ``discrepancy_`` the fit would have
+    # measured (a search may then measure only the fit it keeps); a condenser
+    # that measures something other than its rows' distance says no.
+    _measures_later = True
 
     def _fit(self, X, y, sample_weight, *, seeds=None, counts=None, objectives=None):
         """The fit on rows in memory.
@@ -443,6 +447,23 @@ class _BaseReducer(BaseEstimator):
         discrepancy, since values of different kernels are not comparable.
         """
         check_is_fitted(self, "X_")
+        values, _, masses = self._group_measures(X, y, sample_weight)
+        present = masses > 0
+        return -float(np.dot(masses[present], values[present]) / masses.sum())
+
+    def _measure_fit(self, X, y=None, sample_weight=None):
+        """Measure ``discrepancy_`` on the rows the fit saw, as the fit
+        measures it outside a search: for a kept fit of a search whose other
+        fits skipped measuring (AutoCondenser keeps one of several)."""
+        values, params, masses = self._group_measures(X, y, sample_weight)
+        self.discrepancy_ = float(np.dot(masses, values) / masses.sum())
+        self._group_params = params
+
+    def _group_measures(self, X, y, sample_weight):
+        """``(values, params, masses)`` per group of the fitted set: the
+        discrepancy of (X, y)'s rows of that group to its synthetic rows
+        (NaN for a group with no rows), the settings it was measured with,
+        and the group's weight in X."""
         X, _ = self._encode_X(X, reset=False)
         w = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if self.target_type_ != "unsupervised" and y is None:
@@ -479,7 +500,9 @@ class _BaseReducer(BaseEstimator):
             bounds, groups = np.array([0, len(Z_syn)]), [np.arange(len(X))]
         discrepancy = self._objective()
         counts = np.array([len(g) for g in groups])
-        total, mass = 0.0, 0.0
+        values = np.full(len(groups), np.nan)
+        masses = np.zeros(len(groups))
+        params = list(self._group_params)
         # Measuring only: the quadratic rule of _BaseReducer, for every reducer.
         with torch_threads(_BaseReducer._threads(self, counts, None, Z.shape[1])):
             for k, g in enumerate(groups):
@@ -487,7 +510,7 @@ class _BaseReducer(BaseEstimator):
                     continue
                 rows = slice(bounds[k], bounds[k + 1])
                 v = None if self.sample_weight_ is None else self.sample_weight_[rows]
-                value, _ = self._measure(
+                values[k], params[k] = self._measure(
                     discrepancy,
                     self._group_params[k],
                     Z[g],
@@ -496,9 +519,8 @@ class _BaseReducer(BaseEstimator):
                     v,
                     self._group_seeds[k],
                 )
-                total += w[g].sum() * value
-                mass += w[g].sum()
-        return -total / mass
+                masses[k] = w[g].sum()
+        return values, params, masses
 
     def _allocation_counts(self, Z, codes, groups, w):
         """Rows per group that the allocation shares out (a private condenser
@@ -596,7 +618,13 @@ class _BaseReducer(BaseEstimator):
                 Z = Z.copy()  # the shared encoding stays as it was
             else:
                 preprocessor = self.preprocessor_
-                Z = preprocessor.transform(frame)
+                # The rows this very encoder was fitted on, in a search (the
+                # set it keeps is measured on them): their encoding is kept.
+                fitted = cached(("encoder", mode, array), frame)
+                if fitted is not None and fitted[0] is preprocessor:
+                    Z = fitted[1].copy()
+                else:
+                    Z = preprocessor.transform(frame)
             return check_array(Z, ensure_min_samples=2 if reset else 1), preprocessor
         text = non_numeric_columns(X) if reset else []
         if text:

@@ -6,8 +6,9 @@ Inside ``search_fits()`` such fits skip measuring ``discrepancy_`` (a
 quadratic real-real term per class) and share the work that depends on the
 rows alone (fitting the table encoder, the long-tail check, a regression
 target's weight), keyed by the rows' content.  Its final sets, one per
-candidate on all rows, share that work too but are kept, so they measure
-(``search_fits(measure=True)``).  The state lives
+candidate on all rows, share that work too; only the one kept measures,
+afterwards (``_BaseReducer._measure_fit``), and a fit that must measure
+as it goes nests ``search_fits(measure=True)``.  The state lives
 in a context variable: a search run in other processes (``n_jobs``) simply
 does the work in each fit, as outside a search.
 """
@@ -30,7 +31,7 @@ def search_fits(measure=False):
     """Within this block (and this thread), fits on the same rows share their
     encoding, and unless ``measure`` they leave ``discrepancy_`` NaN instead
     of measuring it (``score`` still measures): ``measure=True`` is for fits
-    that are kept, such as AutoCondenser's candidates judged on all rows."""
+    that are kept as they are."""
     token = _SEARCH.set({})
     measured = _MEASURE.set(measure)
     try:
@@ -58,6 +59,14 @@ def shared(name, X, compute):
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def cached(name, X):
+    """What a fit of this search computed under ``name`` for rows of X's
+    content, or None (outside a search, or nothing computed)."""
+    cache = _SEARCH.get()
+    key = None if cache is None else _content_key(X)
+    return None if key is None else cache.get((name, key))
 
 
 def _content_key(X):

@@ -3,6 +3,7 @@
 import numbers
 import time
 import warnings
+from contextlib import nullcontext
 
 import numpy as np
 from scipy.stats import rankdata
@@ -226,11 +227,15 @@ def _resolved_cv(cv, target_type):
 
 def _fit_kept(searched, X, y, weighted):
     """``searched`` fitted on all rows, with its fit's seconds and the
-    warnings it raised (shown again only if it wins)."""
+    warnings it raised (shown again only if it wins).  A condenser that can
+    measure its ``discrepancy_`` later skips it (NaN) until it wins; any
+    other measures it now."""
+    later = getattr(searched.condenser, "_measures_later", False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         start = time.perf_counter()
-        searched.fit(X, y, **weighted)
+        with nullcontext() if later else search_fits(measure=True):
+            searched.fit(X, y, **weighted)
         seconds = time.perf_counter() - start
     return searched, seconds, [(w.message, w.category) for w in caught]
 
@@ -241,15 +246,17 @@ def _judge_final_sets(searched, X, y, weighted, scoring, rows, stratify, seed, n
     the rows a set holds verbatim (a selection's ``sample_indices_``), which
     a nearest-neighbour judge would get right for free.
 
-    Returns the fitted estimators, their warnings and a ``cv_results_``
-    dict with one split: the rows the sets were condensed from.
+    Called inside ``search_fits()``: the fits share the rows' encoding and
+    leave measuring their ``discrepancy_`` to the one kept (see
+    ``_fit_kept``).  Returns the fitted estimators, their warnings and a
+    ``cv_results_`` dict with one split: the rows the sets were condensed
+    from.
     """
     # Checked before the fits: a judge it cannot score fails fast.
     scorer = check_scoring(searched[0], scoring=scoring)
-    with search_fits(measure=True):
-        fits = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_kept)(clone(s), X, y, weighted) for s in searched
-        )
+    fits = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_kept)(clone(s), X, y, weighted) for s in searched
+    )
     # Rows are drawn by index, as in a search's folds (any array-like).
     X, y, stratify = indexable(X, y, stratify)
     n = _num_samples(X)
@@ -401,8 +408,9 @@ class AutoCondenser(BaseEstimator):
     With ``cv="final"`` the cost is one fit of each candidate on all rows,
     the judge's fits on the small sets and its predictions for at most
     ``search_rows`` rows; the baselines among the default candidates cost
-    little, and the candidates share the rows' encoding.  Every candidate
-    measures its ``discrepancy_``.  With cross-validation it is about
+    little, and the candidates share the rows' encoding.  Only the set
+    kept measures its ``discrepancy_``, once it has won (a quadratic
+    real-real term per class).  With cross-validation it is about
     ``cv * len(candidates)`` condenser fits on at most ``search_rows``
     rows and one fit on all rows; the fold fits skip measuring their
     ``discrepancy_`` (NaN there; a ``scoring`` that reads it sees NaN; the
@@ -523,20 +531,25 @@ class AutoCondenser(BaseEstimator):
         cv = _resolved_cv(self.cv, target_type)
         if cv == "final":
             searched = [CondensedEstimator(c, judge) for c in condensers]
-            fitted, caught, results = _judge_final_sets(
-                searched,
-                X,
-                y,
-                weighted,
-                scoring,
-                self.search_rows,
-                stratify,
-                self.random_state,
-                self.n_jobs,
-            )
-            # The first candidate wins ties: the recommended default leads.
-            best = int(np.argmax(results["mean_test_score"]))
-            condenser = fitted[best].condenser_
+            # One search: the fits share the rows' encoding, which measuring
+            # the set kept reuses.
+            with search_fits():
+                fitted, caught, results = _judge_final_sets(
+                    searched,
+                    X,
+                    y,
+                    weighted,
+                    scoring,
+                    self.search_rows,
+                    stratify,
+                    self.random_state,
+                    self.n_jobs,
+                )
+                # The first candidate wins ties: the recommended default leads.
+                best = int(np.argmax(results["mean_test_score"]))
+                condenser = fitted[best].condenser_
+                if np.isnan(condenser.discrepancy_):  # skipped in the search
+                    condenser._measure_fit(X, y, **weighted)
             for message, category in caught[best]:
                 warnings.warn(message, category, stacklevel=2)
             X_s, y_s = wrap_like(X, y, condenser.X_, getattr(condenser, "y_", None))

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.datasets import load_diabetes, make_blobs
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
@@ -17,6 +18,7 @@ from skdc import (
     CondensedEstimator,
     KMeansCentroids,
     MMDCondenser,
+    PrivateMMDCondenser,
     RandomSubset,
 )
 from skdc.auto import _heldout_mmd, default_candidates
@@ -485,3 +487,31 @@ def test_one_class_is_a_clear_error_for_the_default_judge():
         estimator=DummyClassifier(), candidates=[RandomSubset()], size=6
     )
     assert auto.fit(X, np.zeros(len(X))).X_.shape == (6, 4)
+
+
+def test_final_sets_measure_only_the_set_kept(monkeypatch):
+    from skdc._base import _BaseReducer
+
+    calls = []
+    measure = _BaseReducer._measure
+
+    def counted(self, *args):
+        calls.append(type(self).__name__)
+        return measure(self, *args)
+
+    monkeypatch.setattr(_BaseReducer, "_measure", counted)
+    X, y = _blobs()
+    auto = AutoCondenser(
+        candidates=[KMeansCentroids(), RandomSubset()], size=12, random_state=3
+    ).fit(X, y)
+    assert calls == [type(auto.best_condenser_).__name__] * 3  # its 3 classes
+    direct = type(auto.best_condenser_)(size=12, random_state=3).fit(X, y)
+    assert auto.best_condenser_.discrepancy_ == pytest.approx(direct.discrepancy_)
+
+
+def test_a_private_candidate_reports_its_release_not_the_rows():
+    X, y = _blobs()
+    private = PrivateMMDCondenser(epsilon=1.0, max_iter=20, random_state=0)
+    auto = AutoCondenser(candidates=[private], size=12, random_state=0).fit(X, y)
+    direct = clone(private).set_params(size=12).fit(X, y)
+    assert auto.best_condenser_.discrepancy_ == pytest.approx(direct.discrepancy_)

@@ -534,3 +534,41 @@ def test_auto_time_compares_judging_final_sets_with_three_folds(capsys, monkeypa
     assert row.startswith("| wine | ")
     assert splits == [3, 1]  # the 3-fold arm, then the default's final sets
     assert skdc.auto._resolved_cv is resolve  # put back afterwards
+
+
+def test_auto_time_compares_measuring_every_set_with_the_kept_one(capsys, monkeypatch):
+    import skdc._base
+    import skdc.auto
+    from skdc import KMeansCentroids, RandomSubset
+
+    monkeypatch.setattr(
+        skdc.auto,
+        "default_candidates",
+        lambda: {"kmeans": KMeansCentroids(), "random": RandomSubset()},
+    )
+    measured = []
+    fit = skdc.auto.AutoCondenser.fit
+    measure = skdc._base._BaseReducer._measure
+
+    calls = []
+
+    def counted(self, X, y=None, sample_weight=None):
+        calls.clear()  # k-means' baseline fit measures too: not counted
+        fit(self, X, y, sample_weight)
+        measured.append(len(calls))
+        return self
+
+    def measuring(self, *args):
+        calls.append(1)
+        return measure(self, *args)
+
+    monkeypatch.setattr(skdc.auto.AutoCondenser, "fit", counted)
+    monkeypatch.setattr(skdc._base._BaseReducer, "_measure", measuring)
+    found = skdc._base.measuring
+    auto_time.main(["--datasets", "wine", "--repeats", "1", "--compare", "measuring"])
+    header, _, row = capsys.readouterr().out.splitlines()
+    assert "| every set measured CPU s | kept set measured CPU s |" in header
+    assert row.startswith("| wine | ") and "| yes |" in row
+    # wine's 3 classes: both candidates' sets, then the kept one's alone.
+    assert measured == [6, 3]
+    assert skdc._base.measuring is found  # put back afterwards

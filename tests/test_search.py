@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_blobs
 
-from skdc import KMeansCentroids, RandomSubset, WassersteinCondenser
+from skdc import KMeansCentroids, MMDCondenser, RandomSubset, WassersteinCondenser
 from skdc._search import _content_key, search_fits, shared
 
 
@@ -135,3 +135,59 @@ def test_regression_fits_on_the_same_rows_share_the_target_weight(monkeypatch):
     assert len(calls) == 3  # alone, the shared one, the other target's
     assert_allclose(inside[0]._y_encoding, alone._y_encoding)
     assert_allclose(inside[0].X_, alone.X_)
+
+
+@pytest.mark.filterwarnings("ignore:.*reached max_iter")
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: WassersteinCondenser(size=9, max_iter=10, random_state=0),
+        lambda: MMDCondenser(size=9, max_iter=10, random_state=0),
+        lambda: KMeansCentroids(size=9, random_state=0),
+        lambda: RandomSubset(size=9, random_state=0),
+    ],
+)
+@pytest.mark.parametrize("data", ["blobs", "table", "regression", "no y"])
+def test_measure_fit_gives_what_the_fit_would_have_measured(make, data):
+    X, y = _table() if data == "table" else _blobs()
+    if data == "regression":
+        y = X[:, 0] + 0.1 * np.arange(len(X)) / len(X)
+    if data == "no y":
+        y = None
+    w = np.linspace(0.5, 2.0, len(X))
+    measured = make().fit(X, y, sample_weight=w)
+    with search_fits():
+        later = make().fit(X, y, sample_weight=w)
+    assert np.isnan(later.discrepancy_)
+    later._measure_fit(X, y, sample_weight=w)
+    assert later.discrepancy_ > 0
+    assert_allclose(later.discrepancy_, measured.discrepancy_, rtol=1e-6)
+    # The settings it resolved (a baseline's bandwidth) are the training
+    # rows', as the measured fit's: other rows are scored with them.
+    assert_allclose(
+        later.score(X[::2], None if y is None else y[::2]),
+        measured.score(X[::2], None if y is None else y[::2]),
+        rtol=1e-6,
+    )
+
+
+def test_measuring_inside_the_search_reuses_the_rows_encoding(monkeypatch):
+    from skdc._tabular import TableEncoder
+
+    X, y = _table()
+    measured = RandomSubset(size=6, random_state=0).fit(X, y)
+    encoded = []
+    transform = TableEncoder.transform
+
+    def counted(self, frame):
+        encoded.append(len(frame))
+        return transform(self, frame)
+
+    with search_fits():
+        later = RandomSubset(size=6, random_state=0).fit(X, y)
+        monkeypatch.setattr(TableEncoder, "transform", counted)
+        later._measure_fit(X.copy(), y)
+        assert encoded == [6]  # the set alone: the rows' encoding is kept
+        later.score(X.iloc[1:], y[1:])  # other rows are encoded
+        assert encoded == [6, 119, 6]
+    assert_allclose(later.discrepancy_, measured.discrepancy_, rtol=1e-12)

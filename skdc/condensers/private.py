@@ -273,6 +273,8 @@ class PrivateMMDCondenser(BaseCondenser):
 
     # The release must read every row: dask input is never sampled.
     _fits_dask_samples = False
+    # Its discrepancy_ is the release's, which measuring the rows would leak.
+    _measures_later = False
 
     # --------------------------------------------------------------- fit
     def fit(self, X, y=None, sample_weight=None):
