@@ -613,7 +613,7 @@ class _BaseReducer(BaseEstimator):
                 preprocessor, Z = shared(
                     ("encoder", mode, array),
                     frame,
-                    lambda: _fitted_encoding(TableEncoder(mode).fit(X), frame),
+                    lambda: _fitted_encoding(TableEncoder(mode), X),
                 )
                 Z = Z.copy()  # the shared encoding stays as it was
             else:
@@ -1017,9 +1017,9 @@ def _snapped(result, encoder, n_columns):
     return {**result, "X": np.column_stack([rows, Z[:, n_columns:]])}
 
 
-def _fitted_encoding(encoder, frame):
-    """``(encoder, its encoding of frame)``."""
-    return encoder, encoder.transform(frame)
+def _fitted_encoding(encoder, X):
+    """``(encoder fitted on X, its encoding of X)``."""
+    return encoder, encoder.fit_transform(X)
 
 
 def _as_frame(X, columns):

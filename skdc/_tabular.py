@@ -2,7 +2,7 @@
 
 Condensers move real-valued rows.  A table with categorical, boolean,
 integer, date and duration columns is encoded with scikit-learn
-(``ColumnTransformer``: ``SimpleImputer`` then ``StandardScaler`` for numbers,
+(``ColumnTransformer``: median imputation then ``StandardScaler`` for numbers,
 dates and durations as counts of their unit, ``SimpleImputer`` then
 ``OneHotEncoder`` for categories and booleans), condensed in that space, and
 decoded back to a DataFrame with the input's columns and dtypes.
@@ -451,6 +451,32 @@ class CopyWeights(TransformerMixin, BaseEstimator):
         return np.asarray(X, dtype=np.float64) / self.weights_
 
 
+class MedianImputer(TransformerMixin, BaseEstimator):
+    """Missing numbers -> their column's median, as
+    ``SimpleImputer(strategy="median")`` fills them, found by NumPy's
+    partition (``np.nanmedian``) instead of SimpleImputer's sort of a masked
+    array: that sort took 4.2 of the 9.4 CPU seconds of fitting the
+    quantile encoder of 700,000 rows of 15 numbers.
+
+    Attributes
+    ----------
+    statistics_ : ndarray of shape (n_features,)
+        Each column's median, missing values left out.
+    """
+
+    def fit(self, X, y=None):
+        # A column of missing values only is refused before any encoder.
+        self.statistics_ = np.nanmedian(np.asarray(X, dtype=np.float64), axis=0)
+        return self
+
+    def transform(self, X):
+        X = np.array(X, dtype=np.float64)  # a copy: the caller's stays as it is
+        holes = np.isnan(X)
+        if holes.any():
+            X[holes] = np.broadcast_to(self.statistics_, X.shape)[holes]
+        return X
+
+
 def non_numeric_columns(X):
     """Columns of a DataFrame that are neither numbers nor booleans."""
     if not hasattr(X, "dtypes"):
@@ -641,6 +667,16 @@ class TableEncoder:
         self.numbers = numbers
 
     def fit(self, X):
+        self._fit(X)
+        return self
+
+    def fit_transform(self, X):
+        """``fit(X).transform(X)``, encoding X once."""
+        return self._fit(X)
+
+    def _fit(self, X):
+        """Fit on X; returns X encoded (the column transformer's fit encodes
+        it anyway)."""
         import pandas as pd
 
         self.array_ = not hasattr(X, "iloc")
@@ -675,7 +711,7 @@ class TableEncoder:
             [
                 (
                     "numeric",
-                    make_pipeline(SimpleImputer(strategy="median"), *scaling),
+                    make_pipeline(MedianImputer(), *scaling),
                     numeric,
                 ),
                 (
@@ -692,7 +728,8 @@ class TableEncoder:
                 ),
             ],
             sparse_threshold=0.0,
-        ).fit(frame)
+        )
+        Z = self.transformer_.fit_transform(frame).astype(np.float64)
         values = frame.iloc[:, numeric].to_numpy(dtype=np.float64)
         self.lower_ = np.nanmin(values, axis=0, initial=np.inf)
         self.upper_ = np.nanmax(values, axis=0, initial=-np.inf)
@@ -708,7 +745,7 @@ class TableEncoder:
             counts = frame.iloc[:, i].value_counts()
             shares = counts.reindex(rare).to_numpy(dtype=np.float64)
             self._rare_shares.append(shares / shares.sum())
-        return self
+        return Z
 
     def transform(self, X):
         """DataFrame (n, k) -> ndarray (n, n_numeric + total levels)."""

@@ -560,3 +560,34 @@ def test_auto_condenser_without_y_condenses_a_table_with_text_columns():
     ).fit(frame)
     assert np.isfinite(auto.cv_results_["mean_test_score"]).all()
     _check_valid_rows(auto.X_, frame)
+
+
+@pytest.mark.parametrize("numbers", ["standard", "auto", "quantile"])
+def test_fit_transform_encodes_as_fit_then_transform(numbers):
+    frame, _ = _table(n=80)
+    frame = _dated(frame)
+    frame.loc[::7, "income"] = np.nan
+    frame.loc[::5, frame.columns[1]] = None
+    for X in (frame, frame.select_dtypes("number").to_numpy()):
+        once = TableEncoder(numbers).fit_transform(X)
+        twice = TableEncoder(numbers).fit(X).transform(X)
+        assert once.dtype == twice.dtype == np.float64
+        np.testing.assert_array_equal(once, twice)
+
+
+def test_median_imputer_fills_as_simple_imputer():
+    from sklearn.impute import SimpleImputer
+
+    from skdc._tabular import MedianImputer
+
+    rng = np.random.RandomState(0)
+    X = rng.lognormal(size=(41, 4))
+    X[rng.rand(41, 4) < 0.3] = np.nan  # odd and even counts of values
+    X[:, 3] = np.round(X[:, 3])  # ties
+    imputer = MedianImputer().fit(X)
+    expected = SimpleImputer(strategy="median").fit(X)
+    np.testing.assert_array_equal(imputer.statistics_, expected.statistics_)
+    other = rng.lognormal(size=(9, 4))
+    other[::2, 1] = np.nan
+    np.testing.assert_array_equal(imputer.transform(other), expected.transform(other))
+    assert np.isnan(other[::2, 1]).all()  # the input is left as it was
