@@ -322,9 +322,11 @@ class AutoCondenser(BaseEstimator):
     in the choice: on the quality suite it picked sets that trained better
     models than the 3-fold search's, in half its time at 20,000 rows
     (benchmarks/README.md, "Judging the set returned").  Every candidate
-    condenses all the rows, so at a million rows it took 1.4 to 1.9 times
-    as long as the 3-fold search, whose fits see at most ``search_rows``
-    rows; pass ``cv=3`` there when time matters more.
+    condenses all the rows, while the 3-fold search's fits see at most
+    ``search_rows`` rows and only the winner's refit sees them all; at a
+    million rows the two took about the same time (0.98 and 1.08 of the
+    3-fold search's; benchmarks/README.md, "Only the set kept measures
+    its discrepancy").
 
     For a continuous target, without y, or with ``cv`` an int or a
     splitter, the choice is cross-validated instead: each candidate

@@ -39,6 +39,7 @@ auto_time = _load("auto_time")
 levels = _load("levels")
 sys.modules.setdefault("levels", levels)  # dates.py imports its methods
 dates = _load("dates")
+encoding = _load("encoding")
 
 
 # Twenty steps check that a name fits, not how well.
@@ -572,3 +573,11 @@ def test_auto_time_compares_measuring_every_set_with_the_kept_one(capsys, monkey
     # wine's 3 classes: both candidates' sets, then the kept one's alone.
     assert measured == [6, 3]
     assert skdc._base.measuring is found  # put back afterwards
+
+
+def test_encoding_times_both_encoders_and_finds_the_same_encoding(capsys):
+    encoding.main(["--rows", "2000", "--repeats", "1", "--datasets", "mixed"])
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert [row.split(" | ")[2] for row in rows] == ["standard", "auto", "quantile"]
+    assert all(row.endswith("| yes |") for row in rows)
+    assert encoding.skdc._tabular.MedianImputer.__name__ == "MedianImputer"
