@@ -477,6 +477,61 @@ class MedianImputer(TransformerMixin, BaseEstimator):
         return X
 
 
+# Text columns with strings of at most this many characters are one-hot
+# encoded as NumPy text; longer ones stay Python objects (NumPy text takes
+# four bytes a character for every row's string).
+SHORT_TEXT = 32
+
+
+class LevelEncoder(TransformerMixin, BaseEstimator):
+    """One-hot levels, column by column: ``OneHotEncoder(sparse_output=False,
+    handle_unknown="ignore", max_categories=MAX_LEVELS)`` fitted to each
+    column, with ``categories_`` and ``infrequent_categories_`` listed over
+    the columns as one such encoder lists them, and the same encoding.
+
+    A column of short strings reaches its encoder as NumPy text, which
+    scikit-learn counts and looks up in C; as Python objects it counts them
+    one at a time (fitting to 700,000 rows of eight levels: 0.55 CPU
+    seconds as objects, 0.12 as text), which made one-hot encoding most of
+    a condenser's fit on a large table.  One encoder for all columns would
+    see one dtype for all of them, and a boolean column cannot be text.
+    """
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=object)
+        self.encoders_ = [
+            OneHotEncoder(
+                sparse_output=False, handle_unknown="ignore", max_categories=MAX_LEVELS
+            ).fit(_short_text(X[:, [j]]))
+            for j in range(X.shape[1])
+        ]
+        self.categories_ = [e.categories_[0] for e in self.encoders_]
+        self.infrequent_categories_ = [
+            e.infrequent_categories_[0] for e in self.encoders_
+        ]
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X, dtype=object)
+        blocks = [
+            e.transform(_short_text(X[:, [j]])) for j, e in enumerate(self.encoders_)
+        ]
+        return np.hstack(blocks) if blocks else np.zeros((len(X), 0))
+
+
+def _short_text(column):
+    """A column (n, 1) of objects as NumPy text when every value is a string
+    of at most SHORT_TEXT characters; otherwise as it is."""
+    import pandas as pd
+
+    values = column[:, 0]
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return column
+    if max(map(len, values), default=0) > SHORT_TEXT:
+        return column
+    return column.astype(str)
+
+
 def non_numeric_columns(X):
     """Columns of a DataFrame that are neither numbers nor booleans."""
     if not hasattr(X, "dtypes"):
@@ -717,12 +772,7 @@ class TableEncoder:
                 (
                     "category",
                     make_pipeline(
-                        SimpleImputer(strategy="most_frequent"),
-                        OneHotEncoder(
-                            sparse_output=False,
-                            handle_unknown="ignore",
-                            max_categories=MAX_LEVELS,
-                        ),
+                        SimpleImputer(strategy="most_frequent"), LevelEncoder()
                     ),
                     categorical,
                 ),

@@ -581,3 +581,4 @@ def test_encoding_times_both_encoders_and_finds_the_same_encoding(capsys):
     assert [row.split(" | ")[2] for row in rows] == ["standard", "auto", "quantile"]
     assert all(row.endswith("| yes |") for row in rows)
     assert encoding.skdc._tabular.MedianImputer.__name__ == "MedianImputer"
+    assert encoding.skdc._tabular.LevelEncoder.__name__ == "LevelEncoder"

@@ -591,3 +591,37 @@ def test_median_imputer_fills_as_simple_imputer():
     other[::2, 1] = np.nan
     np.testing.assert_array_equal(imputer.transform(other), expected.transform(other))
     assert np.isnan(other[::2, 1]).all()  # the input is left as it was
+
+
+def test_level_encoder_encodes_as_one_onehot_encoder():
+    from skdc._tabular import SHORT_TEXT, LevelEncoder
+
+    rng = np.random.RandomState(0)
+    n = 3000
+    long = "x" * SHORT_TEXT
+    X = np.empty((n, 4), dtype=object)
+    X[:, 0] = rng.choice(["b", "a", "c"], n)  # short text
+    X[:, 1] = rng.choice([long + "1", long + "2"], n)  # text too long for NumPy
+    X[:, 2] = rng.rand(n) < 0.3  # booleans
+    X[:, 3] = [f"id{k}" for k in rng.zipf(1.5, n) % 500]  # rare levels shared
+    reference = OneHotEncoder(
+        sparse_output=False, handle_unknown="ignore", max_categories=MAX_LEVELS
+    ).fit(X)
+    encoder = LevelEncoder().fit(X)
+    for ours, theirs in zip(encoder.categories_, reference.categories_):
+        assert list(ours) == list(theirs)
+    for ours, theirs in zip(
+        encoder.infrequent_categories_, reference.infrequent_categories_
+    ):
+        assert (ours is None) == (theirs is None)
+    assert len(encoder.infrequent_categories_[3]) > 0
+    assert sorted(encoder.infrequent_categories_[3]) == sorted(
+        reference.infrequent_categories_[3]
+    )
+    new = X[:50].copy()
+    new[:10, 0] = "unseen"  # unknown levels encode as no level
+    new[10:20, 3] = 7  # not text: compared as an object
+    np.testing.assert_array_equal(encoder.transform(new), reference.transform(new))
+    np.testing.assert_array_equal(encoder.transform(X), reference.transform(X))
+    assert encoder.encoders_[0].categories_[0].dtype.kind == "U"
+    assert encoder.encoders_[1].categories_[0].dtype == object
