@@ -576,9 +576,14 @@ def test_auto_time_compares_measuring_every_set_with_the_kept_one(capsys, monkey
 
 
 def test_encoding_times_both_encoders_and_finds_the_same_encoding(capsys):
-    encoding.main(["--rows", "2000", "--repeats", "1", "--datasets", "mixed"])
+    argv = ["--rows", "2000", "--repeats", "1", "--datasets", "mixed", "--fit"]
+    encoding.main(argv)
     rows = capsys.readouterr().out.splitlines()[2:]
-    assert [row.split(" | ")[2] for row in rows] == ["standard", "auto", "quantile"]
+    whats = [row.split(" | ")[2] for row in rows]
+    assert whats == ["standard", "auto", "quantile", "W2 fit"]
     assert all(row.endswith("| yes |") for row in rows)
-    assert encoding.skdc._tabular.MedianImputer.__name__ == "MedianImputer"
-    assert encoding.skdc._tabular.LevelEncoder.__name__ == "LevelEncoder"
+    # The encoder of before is put back afterwards.
+    tabular = encoding.skdc._tabular
+    assert tabular.MedianImputer.__name__ == "MedianImputer"
+    assert tabular.LevelEncoder.__name__ == "LevelEncoder"
+    assert tabular.TableEncoder.fit_transform is not encoding._fit_then_transform
