@@ -324,7 +324,7 @@ class AutoCondenser(BaseEstimator):
     (benchmarks/README.md, "Judging the set returned").  Every candidate
     condenses all the rows, while the 3-fold search's fits see at most
     ``search_rows`` rows and only the winner's refit sees them all; at a
-    million rows the two took about the same time (0.98 and 1.08 of the
+    million rows the two took about the same time (0.94 and 1.10 of the
     3-fold search's; benchmarks/README.md, "Only the set kept measures
     its discrepancy").
 
