@@ -550,11 +550,15 @@ class AutoCondenser(BaseEstimator):
                 # The first candidate wins ties: the recommended default leads.
                 best = int(np.argmax(results["mean_test_score"]))
                 condenser = fitted[best].condenser_
-                if np.isnan(condenser.discrepancy_):  # skipped in the search
+                later = getattr(condenser, "_measures_later", False)
+                if later and np.isnan(condenser.discrepancy_):  # skipped so far
                     condenser._measure_fit(X, y, **weighted)
             for message, category in caught[best]:
                 warnings.warn(message, category, stacklevel=2)
-            X_s, y_s = wrap_like(X, y, condenser.X_, getattr(condenser, "y_", None))
+            if hasattr(condenser, "X_"):
+                X_s, y_s = wrap_like(X, y, condenser.X_, getattr(condenser, "y_", None))
+            else:  # a sampler that keeps no set (imbalanced-learn's): drawn again
+                X_s, y_s, _ = resample_with_weights(clone(condenser), X, y, **weighted)
         else:
             results, best = self._cross_validate(
                 cv, condensers, judge, scoring, X, y, sample_weight, stratify

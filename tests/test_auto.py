@@ -515,3 +515,21 @@ def test_a_private_candidate_reports_its_release_not_the_rows():
     auto = AutoCondenser(candidates=[private], size=12, random_state=0).fit(X, y)
     direct = clone(private).set_params(size=12).fit(X, y)
     assert auto.best_condenser_.discrepancy_ == pytest.approx(direct.discrepancy_)
+
+
+def test_any_sampler_can_be_a_candidate():
+    # imbalanced-learn's samplers have fit_resample and no discrepancy_.
+    from imblearn.under_sampling import ClusterCentroids
+
+    X, y = _blobs()
+    sampler = ClusterCentroids(sampling_strategy={0: 3, 1: 3, 2: 3}, random_state=0)
+    for cv in ["final", 3]:
+        auto = AutoCondenser(
+            candidates={"sampler": sampler}, cv=cv, size=9, random_state=0
+        )
+        X_s, y_s = auto.fit_resample(X, y)
+        assert_array_equal(np.bincount(y_s), [3, 3, 3])
+        # The same set as the sampler's own (its seed is Auto's).
+        expected, _ = clone(sampler).fit_resample(X, y)
+        assert_allclose(X_s, expected)
+        assert np.isfinite(auto.cv_results_["mean_test_score"]).all()
