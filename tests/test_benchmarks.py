@@ -422,6 +422,18 @@ def test_auto_rule_judges_reproduce_the_recorded_search(tmp_path, monkeypatch):
     assert judged.read_text().splitlines() == [line]
 
 
+def _baselines_only(monkeypatch):
+    """AutoCondenser's default candidates cut to the two quick baselines."""
+    import skdc.auto
+    from skdc import KMeansCentroids, RandomSubset
+
+    monkeypatch.setattr(
+        skdc.auto,
+        "default_candidates",
+        lambda: {"kmeans": KMeansCentroids(), "random": RandomSubset()},
+    )
+
+
 def test_auto_time_finds_the_same_pick_and_set_with_and_without_sharing(capsys):
     auto_time.main(["--datasets", "breast_cancer", "--repeats", "1"])
     (row,) = [line for line in capsys.readouterr().out.splitlines() if "breast" in line]
@@ -432,13 +444,8 @@ def test_auto_time_finds_the_same_pick_and_set_with_and_without_sharing(capsys):
 
 def test_auto_time_compares_the_judges_forests(capsys, monkeypatch):
     import skdc.auto
-    from skdc import KMeansCentroids, RandomSubset
 
-    monkeypatch.setattr(
-        skdc.auto,
-        "default_candidates",
-        lambda: {"kmeans": KMeansCentroids(), "random": RandomSubset()},
-    )
+    _baselines_only(monkeypatch)
     trees, seen = skdc.auto.JUDGE_TREES, set()
     build = skdc.auto._default_judge
 
@@ -512,13 +519,8 @@ def test_dates_prints_a_score_per_version(capsys):
 
 def test_auto_time_compares_judging_final_sets_with_three_folds(capsys, monkeypatch):
     import skdc.auto
-    from skdc import KMeansCentroids, RandomSubset
 
-    monkeypatch.setattr(
-        skdc.auto,
-        "default_candidates",
-        lambda: {"kmeans": KMeansCentroids(), "random": RandomSubset()},
-    )
+    _baselines_only(monkeypatch)
     splits = []
     fit = skdc.auto.AutoCondenser.fit
 
@@ -540,13 +542,8 @@ def test_auto_time_compares_judging_final_sets_with_three_folds(capsys, monkeypa
 def test_auto_time_compares_measuring_every_set_with_the_kept_one(capsys, monkeypatch):
     import skdc._base
     import skdc.auto
-    from skdc import KMeansCentroids, RandomSubset
 
-    monkeypatch.setattr(
-        skdc.auto,
-        "default_candidates",
-        lambda: {"kmeans": KMeansCentroids(), "random": RandomSubset()},
-    )
+    _baselines_only(monkeypatch)
     measured = []
     fit = skdc.auto.AutoCondenser.fit
     measure = skdc._base._BaseReducer._measure
