@@ -141,17 +141,23 @@ def test_the_winner_is_fitted_on_all_rows_and_exposes_its_set(cv):
     assert auto.score(X, y) == pytest.approx(best.score(X, y))
 
 
-def test_search_fits_skip_their_discrepancy_and_the_refit_keeps_it(monkeypatch):
+def _counted_calls(monkeypatch, method):
+    """The list that names the class of each call of ``_BaseReducer.method``."""
     from skdc._base import _BaseReducer
 
     calls = []
-    measure = _BaseReducer._fitted_discrepancy
+    original = getattr(_BaseReducer, method)
 
     def counted(self, *args):
         calls.append(type(self).__name__)
-        return measure(self, *args)
+        return original(self, *args)
 
-    monkeypatch.setattr(_BaseReducer, "_fitted_discrepancy", counted)
+    monkeypatch.setattr(_BaseReducer, method, counted)
+    return calls
+
+
+def test_search_fits_skip_their_discrepancy_and_the_refit_keeps_it(monkeypatch):
+    calls = _counted_calls(monkeypatch, "_fitted_discrepancy")
     X, y = _blobs()
     auto = AutoCondenser(
         candidates=[KMeansCentroids(), RandomSubset()], cv=3, size=12, random_state=3
@@ -492,16 +498,7 @@ def test_one_class_is_a_clear_error_for_the_default_judge():
 
 
 def test_final_sets_measure_only_the_set_kept(monkeypatch):
-    from skdc._base import _BaseReducer
-
-    calls = []
-    measure = _BaseReducer._measure
-
-    def counted(self, *args):
-        calls.append(type(self).__name__)
-        return measure(self, *args)
-
-    monkeypatch.setattr(_BaseReducer, "_measure", counted)
+    calls = _counted_calls(monkeypatch, "_measure")
     X, y = _blobs()
     auto = AutoCondenser(
         candidates=[KMeansCentroids(), RandomSubset()], size=12, random_state=3
