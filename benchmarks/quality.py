@@ -353,6 +353,16 @@ def _stack(parts):
     return np.concatenate(parts)
 
 
+
+class _W2Batches2048(WassersteinCondenser):
+    """The default W2 with ``batch_size="auto"`` as it was until 2026-12-01:
+    classes of more than 4,096 rows in minibatches of 2,048, however many
+    synthetic rows they are condensed to."""
+
+    def _batch_rows(self, n, m):
+        return super(WassersteinCondenser, self)._batch_rows(n, m)
+
+
 # Names that are not a class of skdc or skdc.selection.
 ALIASES = {
     "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
@@ -385,6 +395,7 @@ ALIASES = {
         SemiRelaxedWasserstein(sharpen=True), **common
     ),
     "W2 restarts": _W2Restarts,
+    "W2 batches of 2048": _W2Batches2048,
     "MMD looped": lambda **common: _MMDLooped(**common),
     # The defaults never matching atoms, and W2 matching them at any size.
     "W2 without atoms": lambda **common: WassersteinCondenser(

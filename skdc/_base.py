@@ -703,13 +703,15 @@ class BaseCondenser(_BaseReducer):
 
     def _threads(self, counts, alloc, n_features):
         # A step's kernel work: real rows per step x synthetic rows.
-        rows = np.array([self._batch_rows(n) or n for n in counts])
+        rows = np.array([self._batch_rows(n, m) or n for n, m in zip(counts, alloc)])
         return _threads_for(self._device(), rows * np.asarray(alloc), n_features)
 
     # batch_size="auto": classes of at most this many rows are used whole.
     _whole_class_rows = _AUTO_BATCH
 
-    def _batch_rows(self, n):
+    def _batch_rows(self, n, m):
+        """Real rows per step for a group of n real rows condensed to m, or
+        None: the whole group."""
         if self.batch_size == "auto":
             return None if n <= self._whole_class_rows else _AUTO_BATCH
         return self.batch_size
@@ -740,7 +742,7 @@ class BaseCondenser(_BaseReducer):
             learning_rate=self.learning_rate,
             max_iter=self.max_iter,
             tol=self.tol,
-            batch_size=self._batch_rows(X.shape[0]),
+            batch_size=self._batch_rows(X.shape[0], m),
             generator=start["generator"],
             label=label,
             verbose=self.verbose,
@@ -823,8 +825,8 @@ class BaseCondenser(_BaseReducer):
             # Stacked steps use every real row: objectives that would draw
             # minibatches from a large group are left to the loop.
             and not any(
-                getattr(o, "uses_batch", True) and self._batch_rows(len(g))
-                for o, g in zip(objectives, groups)
+                getattr(o, "uses_batch", True) and self._batch_rows(len(g), m)
+                for o, g, m in zip(objectives, groups, alloc)
             )
         )
         if not stackable:

@@ -17,12 +17,13 @@ _EPS = 1e-12
 def sq_distances(X, Y):
     """Squared Euclidean distances, (n, d) x (m, d) -> (n, m); leading
     group axes are kept, (K, n, d) x (K, m, d) -> (K, n, m)."""
-    d2 = (
-        (X * X).sum(-1)[..., :, None]  # (n, 1)
-        + (Y * Y).sum(-1)[..., None, :]  # (1, m)
-        - 2.0 * X @ Y.transpose(-1, -2)  # (n, m)
-    )
-    return d2.clamp_min(0.0)
+    norms = (X * X).sum(-1)[..., :, None] + (Y * Y).sum(-1)[..., None, :]
+    if torch.is_grad_enabled() and (X.requires_grad or Y.requires_grad):
+        return (norms - 2.0 * X @ Y.transpose(-1, -2)).clamp_min(0.0)
+    # Without a graph the same operations run in place: the same bits, two
+    # (n, m) buffers where five were allocated (and paged in) per call.
+    cross = (X @ Y.transpose(-1, -2)).mul_(2.0)
+    return norms.sub_(cross).clamp_min_(0.0)
 
 
 def _per_scale(d, bandwidth):

@@ -64,3 +64,30 @@ def test_one_pass_logsumexp_and_softmax_match_torch(dtype):
     assert_allclose(rows.numpy(), torch.softmax(z, 1).numpy(), rtol=1e-5, atol=floor)
     assert not _is_subnormal(rows).any()
     assert_allclose(rows.sum(1).numpy(), np.ones(50), rtol=1e-6)
+
+
+def test_graph_free_passes_give_the_same_bits():
+    # Without a graph sq_distances and logsumexp_and_softmax run in place,
+    # which must not change a bit of what the quality suites measured.
+    from skdc.kernels import sq_distances
+
+    rng = np.random.RandomState(1)
+    X = torch.as_tensor(rng.normal(size=(40, 5)), dtype=torch.float32)
+    Y = torch.as_tensor(rng.normal(size=(7, 5)), dtype=torch.float32)
+    Y.requires_grad_(True)
+    with_graph = sq_distances(X, Y)
+    with torch.no_grad():
+        without = sq_distances(X, Y)
+    assert with_graph.requires_grad and not without.requires_grad
+    np.testing.assert_array_equal(with_graph.detach().numpy(), without.numpy())
+
+    z = (-with_graph / 0.01).detach().requires_grad_(True)
+    lse, rows = _floats.logsumexp_and_softmax(z)
+    with torch.no_grad():
+        lse_free, rows_free = _floats.logsumexp_and_softmax(z)
+    np.testing.assert_array_equal(lse.detach().numpy(), lse_free.numpy())
+    np.testing.assert_array_equal(rows.detach().numpy(), rows_free.numpy())
+    # The floor was exercised: entries far below the row's largest sit on
+    # it, positive and normal, as exp's own clamp puts them.
+    assert (rows_free < 1e-10).any() and (rows_free > 0).all()
+    assert not _is_subnormal(rows_free).any()

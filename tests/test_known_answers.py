@@ -1064,3 +1064,51 @@ def test_discrepancy_equality_and_repr():
     assert MMD(kernel="linear") != MMD(kernel="energy")
     assert hash(MMD(bandwidth=2.0)) == hash(MMD(bandwidth=2.0))
     assert repr(0.5 * Wasserstein(p=1)) == "0.5 * Wasserstein(p=1)"
+
+
+def test_semi_relaxed_w2_gradient_is_autograds(monkeypatch):
+    # From _DENSE_NEWTON_ROWS synthetic rows on, the value's gradient in Y
+    # is written out (2 (diag(P^T 1) Y - P^T X) at the optimal plan) where
+    # autograd went back through the plan and the cost matrix: the same
+    # value, gradient and masses.  Below, and wherever X or the weights
+    # carry a gradient (Adversarial's ascent), autograd's path is taken.
+    from skdc.discrepancy import wasserstein
+    from skdc.discrepancy.wasserstein import (
+        cost_matrix,
+        semi_relaxed_ot,
+        semi_relaxed_w2,
+    )
+
+    rng = np.random.RandomState(3)
+    m = wasserstein._DENSE_NEWTON_ROWS + 14
+    X = torch.as_tensor(rng.normal(size=(700, 3)))
+    a = torch.full((700,), 1 / 700, dtype=torch.float64)
+    b = torch.full((m,), 1 / m, dtype=torch.float64)
+    start = rng.normal(size=(m, 3))
+    eps, tau = 0.05, 1.0
+
+    Y_written = torch.tensor(start, requires_grad=True)
+    written = semi_relaxed_w2(a, b, X, Y_written, eps, tau, tol=1e-10)
+    written[0].backward()
+    Y_auto = torch.tensor(start, requires_grad=True)
+    auto = semi_relaxed_ot(a, b, cost_matrix(X, Y_auto, 2), eps, tau, tol=1e-10)
+    auto[0].backward()
+    np.testing.assert_allclose(
+        float(written[0].detach()), float(auto[0].detach()), rtol=1e-12
+    )
+    np.testing.assert_allclose(Y_written.grad.numpy(), Y_auto.grad.numpy(), atol=1e-14)
+    np.testing.assert_allclose(written[2].numpy(), auto[2].numpy(), atol=1e-14)
+    assert float(Y_auto.grad.abs().max()) > 1e-4  # not a vanishing gradient
+
+    # The written-out path is the one taken: autograd's would call exp on
+    # the (n, m) plan once more after the solve.
+    calls, exp = [], wasserstein._floats.exp
+    monkeypatch.setattr(
+        wasserstein._floats, "exp", lambda z: calls.append(z.shape) or exp(z)
+    )
+    semi_relaxed_w2(a, b, X, torch.tensor(start, requires_grad=True), eps, tau)
+    assert (700, m) not in calls
+    calls.clear()
+    X_grad = X.clone().requires_grad_(True)
+    semi_relaxed_w2(a, b, X_grad, torch.tensor(start, requires_grad=True), eps, tau)
+    assert (700, m) in calls

@@ -403,6 +403,42 @@ def test_many_synthetic_rows_fit_like_the_dense_newton_solve(monkeypatch):
     assert_allclose(conjugate.discrepancy_, dense.discrepancy_, rtol=0.02)
 
 
+@pytest.mark.parametrize(
+    "n, m, rows",
+    [
+        (4096, 10, None),  # up to 128 rows a class: whole up to 4096 rows
+        (4097, 128, 2048),  # and minibatches of 2048 above, as before
+        (9800, 313, None),  # up to 32 real rows per synthetic row: whole
+        (13070, 311, 2048),  # 42 per synthetic row: minibatches
+        (100_000, 3200, 2048),  # 31 per row, but 320 million plan entries
+    ],
+)
+def test_semi_relaxed_w2_uses_whole_classes_for_large_sets(n, m, rows):
+    # Minibatches of 2048 real rows gave 300 synthetic rows about 7 rows
+    # each: barycentres of noise, which took twice the steps to settle
+    # (benchmarks/README.md, "Large sets").
+    assert WassersteinCondenser()._batch_rows(n, m) == rows
+    # Only "auto" and only the semi-relaxed method read m.
+    assert WassersteinCondenser(batch_size=512)._batch_rows(n, m) == 512
+    exact = WassersteinCondenser(method="exact")._batch_rows(n, m)
+    assert exact == (None if n <= 4096 else 2048)
+
+
+def test_semi_relaxed_w2_condenses_a_large_set_from_the_whole_class():
+    # 5,000 rows to 200 synthetic rows (25 per row): "auto" takes every row
+    # at each step, where the other methods keep minibatches of 2048.
+    X, _ = make_blobs(5000, n_features=3, centers=4, random_state=1)
+
+    def fit(**params):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = WassersteinCondenser(size=200, max_iter=15, random_state=0)
+            return model.set_params(**params).fit(X).X_
+
+    np.testing.assert_array_equal(fit(), fit(batch_size=None))
+    assert not np.array_equal(fit(), fit(batch_size=2048))
+
+
 def test_w2_uses_classes_of_up_to_4096_rows_whole():
     # batch_size="auto": W2 takes Newton steps, which minibatches nearly the
     # class's size keep from settling, so it uses classes whole up to 4096

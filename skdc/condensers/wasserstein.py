@@ -23,6 +23,12 @@ from ._docs import (
     FEATURE_MAP_PARAMETER,
 )
 
+# batch_size="auto" for the semi-relaxed method (WassersteinCondenser.
+# _batch_rows): classes of up to this many real rows per synthetic row, and
+# plans of up to this many entries (real x synthetic rows), are used whole.
+_ROWS_PER_ROW = 32
+_PLAN_ENTRIES = 2**22
+
 
 class WassersteinCondenser(BaseCondenser):
     __doc__ = f"""Condense data by minimising a Wasserstein distance.
@@ -83,7 +89,13 @@ default="semi-relaxed"
     above: with Newton steps, a minibatch of nearly the class's size costs
     as much per step as the class and keeps the loss from settling (a class
     of 2,109 rows at 200 synthetic rows: 180 steps on minibatches, 80 on
-    the whole class; benchmarks/README.md, "Whole classes for W2").
+    the whole class; benchmarks/README.md, "Whole classes for W2").  The
+    semi-relaxed method also uses a class whole up to 32 real rows per
+    synthetic row (and 2**22 plan entries): a minibatch of 2048 rows gave
+    313 synthetic rows about 7 real rows each, noisy barycentres that took
+    190 steps to settle where the whole class of 9,800 rows took 90
+    (benchmarks/README.md, "Large sets").  Up to 128 synthetic rows a
+    class nothing changes.
 
     The semi-relaxed loss keeps the real rows' masses w as a constraint and
     replaces the synthetic side's by the penalty
@@ -178,6 +190,18 @@ default="semi-relaxed"
     # minibatch's barycentre, so near-class-size minibatches cost as much as
     # the class and keep the loss from settling (Notes).
     _whole_class_rows = 2 * _AUTO_BATCH
+
+    def _batch_rows(self, n, m):
+        # "auto", semi-relaxed: the whole class while it holds at most
+        # _ROWS_PER_ROW real rows per synthetic row and its plan at most
+        # _PLAN_ENTRIES entries; minibatches of 2048 rows give a large set
+        # barycentres of a few rows each, noise the loop takes twice the
+        # steps to settle (Notes).  Up to 128 synthetic rows a class this is
+        # the rule above.
+        if self.batch_size != "auto" or self.method != "semi-relaxed":
+            return super()._batch_rows(n, m)
+        rows = max(self._whole_class_rows, _ROWS_PER_ROW * m)
+        return None if n <= rows and n * m <= _PLAN_ENTRIES else _AUTO_BATCH
 
     def __init__(
         self,
