@@ -404,9 +404,9 @@ def semi_relaxed_w2(a, b, X, Y, eps, tau, *, g=None, max_iter=100, tol=1e-3):
     gradient is written out: at the optimal plan P
     it is ``2 (diag(P^T 1) Y - P^T X)`` (the envelope theorem), one (m, n)
     by (n, d) product, where autograd would form the plan again and go back
-    through it and the cost matrix, (n, m) passes that were about a third of
-    a step's time on a class of 13,000 rows condensed to 311
-    (benchmarks/README.md, "Large sets")."""
+    through it and the cost matrix in (n, m) passes.  With the graph-free
+    passes in place, a fit of whole classes of 13,070 and 7,930 rows to 498
+    and 302 took 0.78 of its time (benchmarks/README.md, "Large sets")."""
     # Below _DENSE_NEWTON_ROWS synthetic rows autograd keeps the sets the
     # quality suites were measured with: the two gradients agree to
     # rounding, which a fit's steps and the move onto data values amplify.
