@@ -353,7 +353,6 @@ def _stack(parts):
     return np.concatenate(parts)
 
 
-
 class _W2Batches2048(WassersteinCondenser):
     """The default W2 with ``batch_size="auto"`` as it was until 2026-12-01:
     classes of more than 4,096 rows in minibatches of 2,048, however many
