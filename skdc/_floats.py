@@ -48,14 +48,12 @@ def logsumexp_and_softmax(z):
     their row sums, where ``exp(z - logsumexp)`` would take a second.  The
     two agree to rounding."""
     top = z.amax(1, keepdim=True).detach()
-    if torch.is_grad_enabled() and z.requires_grad:
-        e = exp(z - top)
-        total = e.sum(1)
-        return total.log() + top.squeeze(1), e / total[:, None]
-    # Without a graph, exp's steps in place on one buffer (the same bits).
-    e = (z - top).clamp_min_(floor_exponent(z.dtype)).exp_()
+    graph = torch.is_grad_enabled() and z.requires_grad
+    # Without a graph, exp's steps run in place on one buffer (the same bits).
+    e = exp(z - top) if graph else (z - top).clamp_min_(floor_exponent(z.dtype)).exp_()
     total = e.sum(1)
-    return total.log() + top.squeeze(1), e.div_(total[:, None])
+    rows = e / total[:, None] if graph else e.div_(total[:, None])
+    return total.log() + top.squeeze(1), rows
 
 
 def softmax(z, dim):

@@ -200,8 +200,8 @@ default="semi-relaxed"
         # the rule above.
         if self.batch_size != "auto" or self.method != "semi-relaxed":
             return super()._batch_rows(n, m)
-        rows = max(self._whole_class_rows, _ROWS_PER_ROW * m)
-        return None if n <= rows and n * m <= _PLAN_ENTRIES else _AUTO_BATCH
+        whole = max(self._whole_class_rows, _ROWS_PER_ROW * m)
+        return None if n <= whole and n * m <= _PLAN_ENTRIES else _AUTO_BATCH
 
     def __init__(
         self,
