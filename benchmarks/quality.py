@@ -199,10 +199,12 @@ Exit status 1 when any cell misses a rule.
 
 import argparse
 import importlib.util
+import math
 import sys
 import time
 import warnings
 from typing import NamedTuple
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -218,6 +220,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 import skdc
+import skdc._optimize
 import skdc.selection
 from skdc import (
     AutoCondenser,
@@ -362,6 +365,31 @@ class _W2Batches2048(WassersteinCondenser):
         return super(WassersteinCondenser, self)._batch_rows(n, m)
 
 
+class _W2StepRule(WassersteinCondenser):
+    """The default W2 with the loop's ``BARYCENTRE_ROWS`` set to ``_rows``,
+    below which real rows per synthetic row a minibatch's barycentres are
+    averaged over the steps (the batch rule keeps its 32)."""
+
+    _rows = 0
+
+    def fit(self, X, y=None, sample_weight=None):
+        with mock.patch.object(skdc._optimize, "BARYCENTRE_ROWS", self._rows):
+            return super().fit(X, y, sample_weight)
+
+
+class _W2FullSteps(_W2StepRule):
+    """Full Newton steps on every minibatch: the default until 2026-12-01."""
+
+    _rows = 0
+
+
+class _W2AveragedSteps(_W2StepRule):
+    """Barycentres averaged on every minibatch, however many rows each
+    synthetic row gets in it."""
+
+    _rows = math.inf
+
+
 # Names that are not a class of skdc or skdc.selection.
 ALIASES = {
     "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
@@ -395,6 +423,11 @@ ALIASES = {
     ),
     "W2 restarts": _W2Restarts,
     "W2 batches of 2048": _W2Batches2048,
+    "W2 whole classes": lambda **common: WassersteinCondenser(
+        batch_size=None, **common
+    ),
+    "W2 full steps": _W2FullSteps,
+    "W2 averaged steps": _W2AveragedSteps,
     "MMD looped": lambda **common: _MMDLooped(**common),
     # The defaults never matching atoms, and W2 matching them at any size.
     "W2 without atoms": lambda **common: WassersteinCondenser(

@@ -12,6 +12,10 @@ from .discrepancy._base import row_curvature
 _WINDOW = 10
 # Step halvings without progress before the loss counts as settled.
 _MAX_STALLS = 3
+# Real rows per synthetic row from which a minibatch's barycentres are
+# settled enough for full Newton steps (fewer: the steps average them, see
+# _Newton); WassersteinCondenser uses classes whole up to the same ratio.
+BARYCENTRE_ROWS = 32
 
 
 def optimise(
@@ -121,9 +125,19 @@ def optimise(
     if grouped:  # one step size per group, broadcast over its rows
         step = torch.full((n_groups, 1, 1), step, dtype=Y0.dtype, device=Y0.device)
     if newton:
-        # Read after each call: the plan it solved sets the curvature.
+        # Read after each call: the plan it solved sets the curvature.  A
+        # minibatch of fewer than BARYCENTRE_ROWS real rows per synthetic row
+        # gives each row a barycentre of a few rows, noise a full step would
+        # land on: the steps average the barycentres instead.
+        average = batch_size is not None and batch_size < min(
+            X.shape[0], BARYCENTRE_ROWS * m
+        )
         optimizer = _Newton(
-            Z, lambda: row_curvature(discrepancy, state, v), scale, lr=step
+            Z,
+            lambda: row_curvature(discrepancy, state, v),
+            scale,
+            lr=step,
+            average=average,
         )
     else:
         optimizer = _Adam(params, lr=step)
@@ -260,16 +274,28 @@ class _StepRule:
 class _Newton(_StepRule):
     """``Z -= lr * grad / curvature``: a Newton step for a discrepancy whose
     Hessian in each row of Y is ``curvature()`` (m,) or (K, m) times the
-    identity, where ``Y = centre + scale * Z``."""
+    identity, where ``Y = centre + scale * Z``.
 
-    def __init__(self, Z, curvature, scale, lr):
+    With ``average`` (steps on minibatches) the divisor is instead each
+    row's curvature summed over every step so far (for W2, the masses its
+    plans gave it).  At ``lr`` 1 a row then sits at the mass-weighted mean
+    of the barycentres its minibatches gave it, where a full step jumps to
+    the latest one: MiniBatchKMeans' step of one over a centre's count
+    (Sculley, 2010).
+    """
+
+    def __init__(self, Z, curvature, scale, lr, average=False):
         super().__init__([Z], lr)
         self.curvature, self.scale = curvature, scale
+        self.average, self.total = average, None
 
     @torch.no_grad()
     def step(self):
         (Z,) = self.params
         c = self.curvature()
+        if self.average:
+            self.total = c.clone() if self.total is None else self.total.add_(c)
+            c = self.total
         # In Z the curvature is c_j * scale^2.  Rows without any (padding,
         # or given no mass by a relaxed plan) have no minimum and stay; so
         # do rows whose mass is within the dtype's precision of underflow,

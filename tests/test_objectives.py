@@ -220,6 +220,62 @@ def test_newton_step_leaves_rows_whose_mass_underflowed():
     assert_allclose(Z[2].detach().numpy(), start[2].numpy())
 
 
+def test_averaged_newton_steps_land_on_the_mean_of_the_barycentres():
+    """With ``average`` each row ends at the mean of its minibatches'
+    barycentres weighted by their masses: after a first step onto b1, a
+    second with masses c2 lands at (c1 b1 + c2 b2) / (c1 + c2)."""
+    from skdc._optimize import _Newton
+
+    scale = torch.tensor([2.0, 0.5], dtype=F64)
+    Z = torch.tensor([[1.0, 2.0], [3.0, -1.0]], dtype=F64, requires_grad=True)
+    b1 = torch.tensor([[0.0, 0.0], [1.0, 1.0]], dtype=F64)
+    b2 = torch.tensor([[4.0, -2.0], [1.0, 3.0]], dtype=F64)
+    c1 = torch.tensor([0.5, 0.1], dtype=F64)
+    c2 = torch.tensor([0.5, 0.3], dtype=F64)
+    masses = iter([c1, c2])
+    step = _Newton(Z, lambda: next(masses), scale, lr=1.0, average=True)
+    for c, b in ((c1, b1), (c2, b2)):
+        # W2's gradient in Z at a fixed plan: scale * c (Y - b), Y = scale Z.
+        Z.grad = scale * c[:, None] * (scale * Z.detach() - b)
+        step.step()
+        if c is c1:
+            assert_allclose((scale * Z).detach().numpy(), b1.numpy(), rtol=1e-12)
+    expected = (c1[:, None] * b1 + c2[:, None] * b2) / (c1 + c2)[:, None]
+    assert_allclose((scale * Z).detach().numpy(), expected.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "size, batch_size, averaged",
+    [
+        (50, "auto", False),  # 2048 rows a step: 41 per synthetic row
+        (100, "auto", True),  # 20 per synthetic row
+        (100, None, False),  # the whole class: no noise to average
+        (20, 512, True),  # 26 per synthetic row
+    ],
+)
+def test_newton_steps_average_barycentres_of_few_rows(
+    monkeypatch, size, batch_size, averaged
+):
+    # Minibatches of fewer than 32 real rows per synthetic row give each row
+    # the barycentre of a few rows, noise a full step would land on.
+    import skdc._optimize as loop
+
+    made = []
+
+    class Recorded(loop._Newton):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self.average)
+
+    monkeypatch.setattr(loop, "_Newton", Recorded)
+    X, _ = make_blobs(5000, n_features=3, centers=4, random_state=1)
+    model = WassersteinCondenser(size=size, batch_size=batch_size, max_iter=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+    assert made == [averaged]
+
+
 def test_linear_mmd_closed_form_equals_gram_form():
     from skdc.discrepancy.mmd import mmd2
     from skdc.kernels import KERNELS

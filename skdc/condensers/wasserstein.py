@@ -10,6 +10,7 @@ from .._base import (
     MATCH_ATOMS_CONSTRAINT,
     BaseCondenser,
 )
+from .._optimize import BARYCENTRE_ROWS
 from ..discrepancy import (
     SemiRelaxedWasserstein,
     SinkhornDivergence,
@@ -24,9 +25,9 @@ from ._docs import (
 )
 
 # batch_size="auto" for the semi-relaxed method (WassersteinCondenser.
-# _batch_rows): classes of up to this many real rows per synthetic row, and
-# plans of up to this many entries (real x synthetic rows), are used whole.
-_ROWS_PER_ROW = 32
+# _batch_rows): classes of up to BARYCENTRE_ROWS real rows per synthetic row,
+# and plans of up to this many entries (real x synthetic rows), are used
+# whole.
 _PLAN_ENTRIES = 2**22
 
 
@@ -95,7 +96,14 @@ default="semi-relaxed"
     313 synthetic rows about 7 real rows each, noisy barycentres that took
     190 steps to settle where the whole class of 9,800 rows took 90
     (benchmarks/README.md, "Large sets").  Up to 128 synthetic rows a
-    class nothing changes.
+    class nothing changes.  On minibatches of fewer than 32 real rows per
+    synthetic row a Newton step no longer jumps to each minibatch's
+    barycentres: each row moves to the mean of all those it was given,
+    weighted by their masses, as MiniBatchKMeans moves its centres (500
+    rows of six tables of 18,000 to 38,000 rows, and 200 rows of five
+    regression tables, in 0.45 to 0.85 of the time at the same
+    four-model mean give or take 0.005, but for one table at 0.027 below;
+    benchmarks/README.md, "Averaged steps").
 
     The semi-relaxed loss keeps the real rows' masses w as a constraint and
     replaces the synthetic side's by the penalty
@@ -193,14 +201,14 @@ default="semi-relaxed"
 
     def _batch_rows(self, n, m):
         # "auto", semi-relaxed: the whole class while it holds at most
-        # _ROWS_PER_ROW real rows per synthetic row and its plan at most
+        # BARYCENTRE_ROWS real rows per synthetic row and its plan at most
         # _PLAN_ENTRIES entries; minibatches of 2048 rows give a large set
         # barycentres of a few rows each, noise the loop takes twice the
         # steps to settle (Notes).  Up to 128 synthetic rows a class this is
         # the rule above.
         if self.batch_size != "auto" or self.method != "semi-relaxed":
             return super()._batch_rows(n, m)
-        whole = max(self._whole_class_rows, _ROWS_PER_ROW * m)
+        whole = max(self._whole_class_rows, BARYCENTRE_ROWS * m)
         return None if n <= whole and n * m <= _PLAN_ENTRIES else _AUTO_BATCH
 
     def __init__(
