@@ -96,14 +96,14 @@ default="semi-relaxed"
     313 synthetic rows about 7 real rows each, noisy barycentres that took
     190 steps to settle where the whole class of 9,800 rows took 90
     (benchmarks/README.md, "Large sets").  Up to 128 synthetic rows a
-    class nothing changes.  On minibatches of fewer than 32 real rows per
-    synthetic row a Newton step no longer jumps to each minibatch's
-    barycentres: each row moves to the mean of all those it was given,
-    weighted by their masses, as MiniBatchKMeans moves its centres (500
-    rows of six tables of 18,000 to 38,000 rows, and 200 rows of five
-    regression tables, in 0.45 to 0.85 of the time at the same
-    four-model mean give or take 0.005, but for one table at 0.027 below;
-    benchmarks/README.md, "Averaged steps").
+    class that rule changes nothing.  On minibatches of fewer than 32 real
+    rows per synthetic row (any method, any ``batch_size``) a Newton step no
+    longer jumps to each minibatch's barycentres: each row moves to the
+    mean of all those it was given, weighted by their masses, as
+    MiniBatchKMeans moves its centres (500 rows of six tables of 18,000 to
+    38,000 rows, and 200 rows of five regression tables, in 0.45 to 0.85
+    of the time; the four-model means within 0.005 of before on ten, 0.027
+    below on one; benchmarks/README.md, "Averaged steps").
 
     The semi-relaxed loss keeps the real rows' masses w as a constraint and
     replaces the synthetic side's by the penalty
