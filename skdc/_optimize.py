@@ -128,9 +128,11 @@ def optimise(
         # Read after each call: the plan it solved sets the curvature.  A
         # minibatch of fewer than BARYCENTRE_ROWS real rows per synthetic row
         # gives each row a barycentre of a few rows, noise a full step would
-        # land on: the steps average the barycentres instead.
-        average = batch_size is not None and batch_size < min(
-            X.shape[0], BARYCENTRE_ROWS * m
+        # land on: objectives that opt in average the barycentres instead.
+        average = (
+            getattr(discrepancy, "averages_sparse_batches", False)
+            and batch_size is not None
+            and batch_size < min(X.shape[0], BARYCENTRE_ROWS * m)
         )
         optimizer = _Newton(
             Z,

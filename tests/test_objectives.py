@@ -245,16 +245,17 @@ def test_averaged_newton_steps_land_on_the_mean_of_the_barycentres():
 
 
 @pytest.mark.parametrize(
-    "size, batch_size, averaged",
+    "size, batch_size, method, averaged",
     [
-        (50, "auto", False),  # 2048 rows a step: 41 per synthetic row
-        (100, "auto", True),  # 20 per synthetic row
-        (100, None, False),  # the whole class: no noise to average
-        (20, 512, True),  # 26 per synthetic row
+        (50, "auto", "semi-relaxed", False),  # 2048 rows a step: 41 a row
+        (100, "auto", "semi-relaxed", True),  # 20 per synthetic row
+        (100, None, "semi-relaxed", False),  # the whole class: no noise
+        (20, 512, "semi-relaxed", True),  # 26 per synthetic row
+        (100, "auto", "exact", False),  # measured on semi-relaxed W2 only
     ],
 )
 def test_newton_steps_average_barycentres_of_few_rows(
-    monkeypatch, size, batch_size, averaged
+    monkeypatch, size, batch_size, method, averaged
 ):
     # Minibatches of fewer than 32 real rows per synthetic row give each row
     # the barycentre of a few rows, noise a full step would land on.
@@ -269,7 +270,9 @@ def test_newton_steps_average_barycentres_of_few_rows(
 
     monkeypatch.setattr(loop, "_Newton", Recorded)
     X, _ = make_blobs(5000, n_features=3, centers=4, random_state=1)
-    model = WassersteinCondenser(size=size, batch_size=batch_size, max_iter=10)
+    model = WassersteinCondenser(
+        size=size, batch_size=batch_size, method=method, max_iter=10
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X)

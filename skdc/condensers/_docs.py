@@ -54,8 +54,8 @@ size : int or float, default=100
         (4096 for :class:`~skdc.WassersteinCondenser`) and minibatches of 2048
         above (its semi-relaxed method also uses whole classes of up to 32
         rows per synthetic row); None always uses whole classes.  On
-        minibatches of fewer than 32 real rows per synthetic row, W2's Newton
-        steps average the minibatches' barycentres.
+        minibatches of fewer than 32 real rows per synthetic row, semi-relaxed
+        W2's Newton steps average the minibatches' barycentres.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the optimisation runs; ``"auto"`` picks CUDA when available.
     n_jobs : int, default=None

@@ -97,7 +97,7 @@ default="semi-relaxed"
     190 steps to settle where the whole class of 9,800 rows took 90
     (benchmarks/README.md, "Large sets").  Up to 128 synthetic rows a
     class that rule changes nothing.  On minibatches of fewer than 32 real
-    rows per synthetic row (any method, any ``batch_size``) a Newton step no
+    rows per synthetic row (any ``batch_size``) a semi-relaxed Newton step no
     longer jumps to each minibatch's barycentres: each row moves to the
     mean of all those it was given, weighted by their masses, as
     MiniBatchKMeans moves its centres (500 rows of six tables of 18,000 to

@@ -180,6 +180,12 @@ class SemiRelaxedWasserstein(Discrepancy):
         the 14,000-row tables, so it is not the default.
     """
 
+    # Newton steps on minibatches of fewer than BARYCENTRE_ROWS real rows per
+    # synthetic row average their barycentres (skdc._optimize._Newton).
+    # Measured on this objective only: exact W2 (10,000 rows of blobs to 200)
+    # took as long and ended 4.7% higher in loss.
+    averages_sparse_batches = True
+
     def __init__(self, reg_m=0.3, reg=0.01, sharpen=False):
         self.reg_m = reg_m
         self.reg = reg
