@@ -13,8 +13,9 @@ _WINDOW = 10
 # Step halvings without progress before the loss counts as settled.
 _MAX_STALLS = 3
 # Real rows per synthetic row from which a minibatch's barycentres are
-# settled enough for full Newton steps (fewer: the steps average them, see
-# _Newton); WassersteinCondenser uses classes whole up to the same ratio.
+# settled enough for full Newton steps (fewer: the steps of objectives with
+# ``averages_sparse_batches`` average them, see _Newton); WassersteinCondenser
+# uses classes whole up to the same ratio.
 BARYCENTRE_ROWS = 32
 
 
