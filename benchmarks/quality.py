@@ -370,8 +370,6 @@ class _W2StepRule(WassersteinCondenser):
     below which real rows per synthetic row a minibatch's barycentres are
     averaged over the steps (the batch rule keeps its 32)."""
 
-    _rows = 0
-
     def fit(self, X, y=None, sample_weight=None):
         with mock.patch.object(skdc._optimize, "BARYCENTRE_ROWS", self._rows):
             return super().fit(X, y, sample_weight)
