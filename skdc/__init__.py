@@ -6,35 +6,79 @@ discrepancy, so that models trained on it score almost as well as models
 trained on all of (X, y).
 """
 
-from .auto import AutoCondenser
-from .condensers import (
-    DiscrepancyCondenser,
-    DistributionMatchingCondenser,
-    GradientMatchingCondenser,
-    KIPCondenser,
-    MMDCondenser,
-    PrivateMMDCondenser,
-    WassersteinCondenser,
-)
-from .fairness import FairCondenser
-from .model_selection import CondensedEstimator, condensation_curve, evaluate
-from .selection import KMeansCentroids, RandomSubset
+import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0.dev0"
 
-__all__ = [
-    "AutoCondenser",
-    "CondensedEstimator",
-    "DiscrepancyCondenser",
-    "DistributionMatchingCondenser",
-    "FairCondenser",
-    "GradientMatchingCondenser",
-    "KIPCondenser",
-    "KMeansCentroids",
-    "MMDCondenser",
-    "PrivateMMDCondenser",
-    "RandomSubset",
-    "WassersteinCondenser",
-    "condensation_curve",
-    "evaluate",
-]
+# Public name -> the module that defines it.  They are imported on first
+# use (PEP 562): PyTorch, scikit-learn and SciPy take seconds to import, and
+# the ``skdc`` command should answer ``--help`` or a missing file without
+# them.
+_EXPORTS = {
+    "AutoCondenser": ".auto",
+    "CondensedEstimator": ".model_selection",
+    "DiscrepancyCondenser": ".condensers",
+    "DistributionMatchingCondenser": ".condensers",
+    "FairCondenser": ".fairness",
+    "GradientMatchingCondenser": ".condensers",
+    "KIPCondenser": ".condensers",
+    "KMeansCentroids": ".selection",
+    "MMDCondenser": ".condensers",
+    "PrivateMMDCondenser": ".condensers",
+    "RandomSubset": ".selection",
+    "WassersteinCondenser": ".condensers",
+    "condensation_curve": ".model_selection",
+    "evaluate": ".model_selection",
+}
+# Subpackages reachable as attributes after ``import skdc`` alone, as when
+# this module imported them eagerly.  ``skdc.plotting`` needs matplotlib and
+# is imported by name.
+_SUBMODULES = {
+    "auto",
+    "condensers",
+    "discrepancy",
+    "fairness",
+    "kernels",
+    "metrics",
+    "model_selection",
+    "privacy",
+    "robustness",
+    "selection",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})
+
+
+if TYPE_CHECKING:  # static analysers and IDEs see the names (``X as X``: re-exported)
+    from .auto import AutoCondenser as AutoCondenser
+    from .condensers import DiscrepancyCondenser as DiscrepancyCondenser
+    from .condensers import (
+        DistributionMatchingCondenser as DistributionMatchingCondenser,
+    )
+    from .condensers import GradientMatchingCondenser as GradientMatchingCondenser
+    from .condensers import KIPCondenser as KIPCondenser
+    from .condensers import MMDCondenser as MMDCondenser
+    from .condensers import PrivateMMDCondenser as PrivateMMDCondenser
+    from .condensers import WassersteinCondenser as WassersteinCondenser
+    from .fairness import FairCondenser as FairCondenser
+    from .model_selection import CondensedEstimator as CondensedEstimator
+    from .model_selection import condensation_curve as condensation_curve
+    from .model_selection import evaluate as evaluate
+    from .selection import KMeansCentroids as KMeansCentroids
+    from .selection import RandomSubset as RandomSubset

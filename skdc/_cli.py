@@ -155,29 +155,28 @@ def _param(text):
         return key, value
 
 
-def _methods():
-    """``--method`` name -> reducer class."""
-    from . import (
-        AutoCondenser,
-        DistributionMatchingCondenser,
-        GradientMatchingCondenser,
-        KIPCondenser,
-        MMDCondenser,
-        WassersteinCondenser,
-    )
-    from .selection import KernelHerding, KMeansCentroids, RandomSubset
+# ``--method`` name -> (module, class).  Imported when a command runs, not
+# when the arguments are parsed: ``--help`` and bad arguments need neither
+# PyTorch nor scikit-learn, which take seconds to import.
+_METHODS = {
+    "wasserstein": ("skdc.condensers", "WassersteinCondenser"),
+    "mmd": ("skdc.condensers", "MMDCondenser"),
+    "kip": ("skdc.condensers", "KIPCondenser"),
+    "dm": ("skdc.condensers", "DistributionMatchingCondenser"),
+    "gradient": ("skdc.condensers", "GradientMatchingCondenser"),
+    "herding": ("skdc.selection", "KernelHerding"),
+    "kmeans": ("skdc.selection", "KMeansCentroids"),
+    "random": ("skdc.selection", "RandomSubset"),
+    "auto": ("skdc.auto", "AutoCondenser"),
+}
 
-    return {
-        "wasserstein": WassersteinCondenser,
-        "mmd": MMDCondenser,
-        "kip": KIPCondenser,
-        "dm": DistributionMatchingCondenser,
-        "gradient": GradientMatchingCondenser,
-        "herding": KernelHerding,
-        "kmeans": KMeansCentroids,
-        "random": RandomSubset,
-        "auto": AutoCondenser,
-    }
+
+def _method_class(name):
+    """The reducer class of ``--method name``."""
+    import importlib
+
+    module, cls = _METHODS[name]
+    return getattr(importlib.import_module(module), cls)
 
 
 # The recommended default: level with k-means across the quality suite.
@@ -241,7 +240,7 @@ def _condenser(args):
     """The condenser that ``--method``, ``--size``, ``--allocation``,
     ``--random-state``, ``--device``, ``--impute``, ``--quiet`` and
     ``--param`` describe; an unknown parameter is a one-line error."""
-    cls = _methods()[args.method]
+    cls = _method_class(args.method)
     params = {
         "size": args.size,
         "allocation": args.allocation,
@@ -276,7 +275,7 @@ def _condenser_arguments(parser, size_help):
     parser.add_argument(
         "--method",
         default=_DEFAULT_METHOD,
-        choices=sorted(_methods()),
+        choices=sorted(_METHODS),
         help="condenser (default: %(default)s)",
     )
     parser.add_argument(

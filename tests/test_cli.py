@@ -248,6 +248,24 @@ def test_condense_errors_are_one_line_and_exit_non_zero(iris_csv, args, message)
     assert not (path.parent / "out.csv").exists()
 
 
+def test_help_and_a_missing_file_answer_without_importing_torch(tmp_path):
+    # A fresh interpreter, as the command starts: PyTorch and scikit-learn
+    # take seconds to import, and neither answer needs them.
+    missing = str(tmp_path / "missing.csv")
+    code = (
+        "import sys; from skdc._cli import main;"
+        f"status = main(['condense', {missing!r}, '-o', 'x.csv']);"
+        "print(status, [m for m in ('torch', 'sklearn') if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.strip() == "1 []", done.stderr
+    assert "no such file" in done.stderr
+    help_text = _skdc("condense", "--help")
+    assert help_text.returncode == 0 and "--method" in help_text.stdout
+
+
 def test_condense_class_too_small_for_its_allocation(iris_csv):
     path, frame = iris_csv
     rare = frame.groupby("species").head(50).iloc[45:]  # 5 setosa rows left

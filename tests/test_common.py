@@ -1,6 +1,8 @@
 """scikit-learn's estimator checks and skdc's own checks, on every reducer."""
 
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -474,6 +476,29 @@ def test_public_names_exist_and_are_unique():
         assert len(module.__all__) == len(set(module.__all__))
         for name in module.__all__:
             assert hasattr(module, name), name
+
+
+def test_import_skdc_loads_the_heavy_packages_only_when_a_name_is_used():
+    # A fresh interpreter: this one has imported everything already.
+    code = (
+        "import sys, skdc; heavy = ('torch', 'sklearn', 'scipy');"
+        "print(sorted(m for m in heavy if m in sys.modules));"
+        "skdc.WassersteinCondenser;"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["[]", "['scipy', 'sklearn', 'torch']"]
+
+
+def test_lazy_names_resolve_and_unknown_ones_are_attribute_errors():
+    assert {"WassersteinCondenser", "selection", "metrics"} <= set(dir(skdc))
+    assert skdc.WassersteinCondenser is WassersteinCondenser
+    assert skdc.metrics.mmd is skdc.metrics.__dict__["mmd"]
+    with pytest.raises(AttributeError, match="no attribute 'Wasserstein'"):
+        skdc.Wasserstein  # noqa: B018
 
 
 @pytest.mark.cuda
