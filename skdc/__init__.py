@@ -47,7 +47,22 @@ _SUBMODULES = {
     "selection",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AutoCondenser",
+    "CondensedEstimator",
+    "DiscrepancyCondenser",
+    "DistributionMatchingCondenser",
+    "FairCondenser",
+    "GradientMatchingCondenser",
+    "KIPCondenser",
+    "KMeansCentroids",
+    "MMDCondenser",
+    "PrivateMMDCondenser",
+    "RandomSubset",
+    "WassersteinCondenser",
+    "condensation_curve",
+    "evaluate",
+]
 
 
 def __getattr__(name):
@@ -65,20 +80,17 @@ def __dir__():
     return sorted({*globals(), *_EXPORTS, *_SUBMODULES})
 
 
-if TYPE_CHECKING:  # static analysers and IDEs see the names (``X as X``: re-exported)
-    from .auto import AutoCondenser as AutoCondenser
-    from .condensers import DiscrepancyCondenser as DiscrepancyCondenser
+if TYPE_CHECKING:  # static analysers and IDEs see the names
+    from .auto import AutoCondenser
     from .condensers import (
-        DistributionMatchingCondenser as DistributionMatchingCondenser,
+        DiscrepancyCondenser,
+        DistributionMatchingCondenser,
+        GradientMatchingCondenser,
+        KIPCondenser,
+        MMDCondenser,
+        PrivateMMDCondenser,
+        WassersteinCondenser,
     )
-    from .condensers import GradientMatchingCondenser as GradientMatchingCondenser
-    from .condensers import KIPCondenser as KIPCondenser
-    from .condensers import MMDCondenser as MMDCondenser
-    from .condensers import PrivateMMDCondenser as PrivateMMDCondenser
-    from .condensers import WassersteinCondenser as WassersteinCondenser
-    from .fairness import FairCondenser as FairCondenser
-    from .model_selection import CondensedEstimator as CondensedEstimator
-    from .model_selection import condensation_curve as condensation_curve
-    from .model_selection import evaluate as evaluate
-    from .selection import KMeansCentroids as KMeansCentroids
-    from .selection import RandomSubset as RandomSubset
+    from .fairness import FairCondenser
+    from .model_selection import CondensedEstimator, condensation_curve, evaluate
+    from .selection import KMeansCentroids, RandomSubset
