@@ -164,7 +164,9 @@ before 2026-11-29), ``"W2 with atoms"`` (``match_atoms=True``: at every
 size), ``"W2 quantile"`` and ``"MMD
 quantile"`` (the defaults with ``preprocessor="quantile"``), ``"Auto
 without W2 quantile"`` (AutoCondenser's default candidates before ``"W2
-quantile"`` joined them), or any other reducer class of
+quantile"`` joined them), ``"Auto + W2 without atoms"`` (its default
+candidates and ``WassersteinCondenser(match_atoms=False)``), or any other
+reducer class of
 ``skdc`` or ``skdc.selection`` that needs no arguments.  Allocation is
 "balanced" when every class has the rows for it, else "proportional" (the
 output says which; ``mixed-3cls-proportional`` is always proportional); a
@@ -455,6 +457,15 @@ ALIASES = {
             name: candidate
             for name, candidate in default_candidates().items()
             if name != "wasserstein-quantile"
+        },
+        **common,
+    ),
+    # AutoCondenser with W2 without atoms as a seventh candidate, last (ties
+    # go to the candidates before it).
+    "Auto + W2 without atoms": lambda **common: AutoCondenser(
+        candidates={
+            **default_candidates(),
+            "wasserstein-no-atoms": WassersteinCondenser(match_atoms=False),
         },
         **common,
     ),
