@@ -473,7 +473,8 @@ def test_every_public_estimator_is_checked():
 
 
 def test_public_names_exist_and_are_unique():
-    # skdc imports its names on first use, from the modules _EXPORTS names.
+    # skdc imports each public name on first use, from the module _EXPORTS
+    # gives for it.
     assert set(skdc.__all__) == set(skdc._EXPORTS)
     for module in (skdc, skdc.discrepancy):
         assert len(module.__all__) == len(set(module.__all__))
