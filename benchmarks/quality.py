@@ -168,8 +168,9 @@ quantile"`` joined them), ``"Auto + W2 without atoms"`` (its default
 candidates and ``WassersteinCondenser(match_atoms=False)``), or any other
 reducer class of ``skdc`` or ``skdc.selection`` that needs no arguments.
 Allocation is "balanced" when every class has the rows for it, else
-"proportional" (the output says which; ``mixed-3cls-proportional`` is always proportional); a
-cell asking for more rows than the training split has is skipped.
+"proportional" (the output says which; ``mixed-3cls-proportional`` is
+always proportional); a cell asking for more rows than the training split
+has is skipped.
 ``--sizes 100`` instead condenses every dataset to that many rows in all,
 with every condenser's default allocation (proportional to the classes),
 as a user who keeps the defaults gets on imbalanced classes.
