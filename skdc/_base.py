@@ -145,6 +145,31 @@ class _BaseReducer(BaseEstimator):
             for g, m, s, own in zip(groups, alloc, seeds, per_group)
         )
 
+    def _shared_fit_groups(self, Z, w, groups, alloc, seeds, per_group, extra):
+        """``_fit_groups``; inside a search, shared by the fits of this class
+        on the same rows whose parameters differ only in ``match_atoms``,
+        which acts after the optimisation: AutoCondenser judges W2 with and
+        without atoms for one optimisation.  The results are read, never
+        changed, by the steps after it (they return copies)."""
+
+        def fit():
+            return self._fit_groups(Z, w, groups, alloc, seeds, per_group, extra)
+
+        if not hasattr(self, "match_atoms") or any("objective" in o for o in per_group):
+            return fit()  # nothing to share, or dask's summaries of the rows
+        params = self.get_params(deep=False)
+        del params["match_atoms"]
+        # An object without its own repr shows its address: shared only by
+        # fits given the very same object, as the results require.
+        name = (
+            "fitted groups",
+            type(self).__qualname__,
+            repr(sorted(params.items())),
+            tuple(np.asarray(alloc).tolist()),
+            tuple(np.asarray(seeds).tolist()),
+        )
+        return shared(name, (Z, w, *groups), fit)
+
     # Whether match_atoms also moves values left between the data's values
     # (skdc._marginals.to_data_values); benchmarks turn it off to measure it.
     _data_values = True
@@ -288,7 +313,9 @@ class _BaseReducer(BaseEstimator):
 
         discrepancy = self._objective()
         with torch_threads(self._threads(counts, alloc, Z.shape[1])):
-            results = self._fit_groups(Z, w, groups, alloc, seeds, per_group, extra)
+            results = self._shared_fit_groups(
+                Z, w, groups, alloc, seeds, per_group, extra
+            )
             columns = self._atom_columns(preprocessor, X.shape[1], joint)
             # One group is the whole set: a column the matching would make
             # one value there keeps its fitted values (_marginals._flattens).

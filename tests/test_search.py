@@ -138,6 +138,43 @@ def test_regression_fits_on_the_same_rows_share_the_target_weight(monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore:.*reached max_iter")
+@pytest.mark.parametrize("condenser", [WassersteinCondenser, MMDCondenser])
+def test_fits_differing_only_in_match_atoms_share_one_optimisation(
+    monkeypatch, condenser
+):
+    from skdc._base import BaseCondenser
+
+    calls = []
+    fit_groups = BaseCondenser._fit_groups
+    monkeypatch.setattr(
+        BaseCondenser,
+        "_fit_groups",
+        lambda self, *a: calls.append(self.match_atoms) or fit_groups(self, *a),
+    )
+    X, y = _table()  # "count" repeats its values: atoms move them
+
+    def fits(settings, max_iter=10):
+        return [
+            condenser(
+                size=12, match_atoms=atoms, max_iter=max_iter, random_state=0
+            ).fit(X.copy(), y)
+            for atoms in settings
+        ]
+
+    alone = fits([True, False])
+    assert calls == [True, False]
+    with search_fits():
+        inside = fits([True, False, "auto"])
+        fits([False], max_iter=9)  # another optimisation
+    assert calls[2:] == [True, False]  # False's optimisation is True's
+    # The same sets as fitted alone, and the atoms still act on each.
+    for a, b in zip(alone, inside):
+        pd.testing.assert_frame_equal(a.X_, b.X_)
+    assert not inside[0].X_["count"].equals(inside[1].X_["count"])
+    assert inside[0].X_["count"].isin(X["count"]).all()
+
+
+@pytest.mark.filterwarnings("ignore:.*reached max_iter")
 @pytest.mark.parametrize(
     "make",
     [
