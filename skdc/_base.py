@@ -155,16 +155,21 @@ class _BaseReducer(BaseEstimator):
         def fit():
             return self._fit_groups(Z, w, groups, alloc, seeds, per_group, extra)
 
-        if not hasattr(self, "match_atoms") or any("objective" in o for o in per_group):
-            return fit()  # nothing to share, or dask's summaries of the rows
         params = self.get_params(deep=False)
-        del params["match_atoms"]
-        # An object without its own repr shows its address: shared only by
-        # fits given the very same object, as the results require.
+        params.pop("match_atoms", None)
+        plain = (type(None), bool, numbers.Number, str)
+        if (
+            not hasattr(self, "match_atoms")
+            or any("objective" in o for o in per_group)  # dask's summaries
+            or not all(isinstance(v, plain) for v in params.values())
+        ):
+            # Nothing to share, or parameters (a feature map, a discrepancy,
+            # a RandomState) whose repr need not tell two of them apart.
+            return fit()
         name = (
             "fitted groups",
             type(self).__qualname__,
-            repr(sorted(params.items())),
+            tuple(sorted(params.items())),
             tuple(np.asarray(alloc).tolist()),
             tuple(np.asarray(seeds).tolist()),
         )

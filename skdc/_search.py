@@ -5,7 +5,9 @@ training folds only to train judges on their sets, then drops them.
 Inside ``search_fits()`` such fits skip measuring ``discrepancy_`` (a
 quadratic real-real term per class) and share the work that depends on the
 rows alone (fitting the table encoder, the long-tail check, a regression
-target's weight), keyed by the rows' content.  Its final sets, one per
+target's weight), keyed by the rows' content; fits of one condenser class
+whose parameters differ only in ``match_atoms`` also share their
+optimisation, which the atoms follow.  Its final sets, one per
 candidate on all rows, share that work too; only the one kept measures,
 afterwards (``_BaseReducer._measure_fit``), and a fit that must measure
 as it goes nests ``search_fits(measure=True)``.  The state lives

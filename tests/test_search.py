@@ -153,10 +153,10 @@ def test_fits_differing_only_in_match_atoms_share_one_optimisation(
     )
     X, y = _table()  # "count" repeats its values: atoms move them
 
-    def fits(settings, max_iter=10):
+    def fits(settings, max_iter=10, **params):
         return [
             condenser(
-                size=12, match_atoms=atoms, max_iter=max_iter, random_state=0
+                size=12, match_atoms=atoms, max_iter=max_iter, random_state=0, **params
             ).fit(X.copy(), y)
             for atoms in settings
         ]
@@ -166,7 +166,10 @@ def test_fits_differing_only_in_match_atoms_share_one_optimisation(
     with search_fits():
         inside = fits([True, False, "auto"])
         fits([False], max_iter=9)  # another optimisation
-    assert calls[2:] == [True, False]  # False's optimisation is True's
+        # An object among the parameters: not trusted as a key.
+        fits([True, False], allocation={0: 6, 1: 6})
+    # False's optimisation is True's; the objects' fits optimise each.
+    assert calls[2:] == [True, False, True, False]
     # The same sets as fitted alone, and the atoms still act on each.
     for a, b in zip(alone, inside):
         pd.testing.assert_frame_equal(a.X_, b.X_)
