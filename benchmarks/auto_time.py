@@ -4,6 +4,7 @@
     python benchmarks/auto_time.py --compare judge-trees
     python benchmarks/auto_time.py --compare judging --rows 1000000
     python benchmarks/auto_time.py --compare measuring
+    python benchmarks/auto_time.py --compare atoms-candidate
 
 Inside its search AutoCondenser's fold fits skip measuring their
 ``discrepancy_`` and share each fold's encoding (``skdc._search``); its
@@ -21,6 +22,9 @@ forest of ``JUDGE_TREES`` trees against the 100 it had before instead;
 classes) against the 3-fold search that chose before 2026-12-01;
 ``--compare measuring`` times measuring ``discrepancy_`` of the final set
 kept only against measuring every candidate's (as before 2026-12-01).
+``--compare atoms-candidate`` times the seven default candidates against
+the six before ``"wasserstein-no-atoms"`` joined them, whose set is a
+decode of W2's optimisation.
 """
 
 import argparse
@@ -43,6 +47,16 @@ def _cpu_seconds(fit):
     start = time.process_time()
     fitted = fit()
     return time.process_time() - start, fitted
+
+
+_default_candidates = skdc.auto.default_candidates
+
+
+def _six_candidates():
+    """The default candidates before W2 without atoms joined them."""
+    candidates = _default_candidates()
+    del candidates["wasserstein-no-atoms"]
+    return candidates
 
 
 # What --compare times: (label, the setting that makes that arm) for the arm
@@ -70,6 +84,13 @@ ARMS = {
             lambda: patch.object(skdc._base, "measuring", lambda: True),
         ),
         ("kept set measured", nullcontext),
+    ],
+    "atoms-candidate": [
+        (
+            "six candidates",
+            lambda: patch.object(skdc.auto, "default_candidates", _six_candidates),
+        ),
+        ("seven", nullcontext),
     ],
     "judge-trees": [
         ("100 trees", lambda: patch.object(skdc.auto, "JUDGE_TREES", 100)),

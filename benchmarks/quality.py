@@ -164,8 +164,13 @@ before 2026-11-29), ``"W2 with atoms"`` (``match_atoms=True``: at every
 size), ``"W2 quantile"`` and ``"MMD
 quantile"`` (the defaults with ``preprocessor="quantile"``), ``"Auto
 without W2 quantile"`` (AutoCondenser's default candidates before ``"W2
-quantile"`` joined them), ``"Auto + W2 without atoms"`` (its default
-candidates and ``WassersteinCondenser(match_atoms=False)``), or any other
+quantile"`` joined them), ``"Auto six candidates"`` (its default
+candidates before ``"wasserstein-no-atoms"`` joined them on 2026-12-02),
+``"Auto + W2 without atoms"`` (its default candidates and
+``WassersteinCondenser(match_atoms=False)``: the defaults since then),
+``"Auto + MMD without atoms"`` (the defaults and both MMD candidates with
+``match_atoms=False``),
+or any other
 reducer class of ``skdc`` or ``skdc.selection`` that needs no arguments.
 Allocation is "balanced" when every class has the rows for it, else
 "proportional" (the output says which; ``mixed-3cls-proportional`` is
@@ -456,12 +461,32 @@ ALIASES = {
         candidates={
             name: candidate
             for name, candidate in default_candidates().items()
-            if name != "wasserstein-quantile"
+            if name not in {"wasserstein-quantile", "wasserstein-no-atoms"}
         },
         **common,
     ),
-    # AutoCondenser with W2 without atoms as a seventh candidate, last (ties
-    # go to the candidates before it).
+    # AutoCondenser's default candidates before W2 without atoms joined them
+    # (2026-12-02), and with it, last (ties go to the candidates before it):
+    # since then the defaults themselves.
+    "Auto six candidates": lambda **common: AutoCondenser(
+        candidates={
+            name: candidate
+            for name, candidate in default_candidates().items()
+            if name != "wasserstein-no-atoms"
+        },
+        **common,
+    ),
+    # And both MMD candidates without atoms too (decodes of their fits).
+    "Auto + MMD without atoms": lambda **common: AutoCondenser(
+        candidates={
+            **default_candidates(),
+            "mmd-no-atoms": MMDCondenser(match_atoms=False),
+            "mmd-real-start-no-atoms": MMDCondenser(
+                init="random_real", match_atoms=False
+            ),
+        },
+        **common,
+    ),
     "Auto + W2 without atoms": lambda **common: AutoCondenser(
         candidates={
             **default_candidates(),

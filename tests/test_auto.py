@@ -103,6 +103,7 @@ def test_an_mmd_challenger_needs_half_a_standard_error_the_others_two():
         "wasserstein-quantile": 2.0,
         "kmeans": 2.0,
         "random": 2.0,
+        "wasserstein-no-atoms": 2.0,
     }
     # Leads 0.04, -0.01, 0.03 over the reference: 1.3 standard errors.
     folds = np.array([[0.80] * 3, [0.84, 0.79, 0.83]]).T
@@ -237,6 +238,32 @@ def test_regression_is_judged_by_r2():
     assert -1.0 < auto.best_score_ < 0.6
 
 
+def test_a_set_equal_to_an_earlier_candidates_takes_its_score():
+    from sklearn.ensemble import RandomForestClassifier
+
+    from skdc import WassersteinCondenser
+
+    # No value repeats, so W2's set without atoms is W2's own; an unseeded
+    # forest would score the two copies differently.
+    X, y = make_blobs(n_samples=[200, 200], n_features=3, random_state=0)
+    for seed in range(3):
+        auto = AutoCondenser(
+            estimator=RandomForestClassifier(n_estimators=3),
+            candidates={
+                "w2": WassersteinCondenser(),
+                "w2-no-atoms": WassersteinCondenser(match_atoms=False),
+                "random": RandomSubset(),
+            },
+            cv="final",
+            size=10,
+            random_state=seed,
+        ).fit(X, y)
+        w2, twin, random = auto.cv_results_["split0_test_score"]
+        assert twin == w2 and auto.best_name_ != "w2-no-atoms"
+        # A different set is judged itself.
+        assert auto.cv_results_["mean_score_time"][2] > 0
+
+
 def test_default_candidates_include_the_baselines():
     names = list(default_candidates())
     assert names[0] == "wasserstein"  # the reference of the 1-SE rule
@@ -267,6 +294,33 @@ def test_every_default_candidate_condenses_what_autocondenser_accepts(target):
         # Decoded numbers lie within the data's range.
         amount = candidate.X_["amount"]
         assert amount.between(X["amount"].min(), X["amount"].max()).all(), name
+
+
+@pytest.mark.parametrize("cv", ["final", 2])
+def test_w2_without_atoms_is_a_decode_of_w2s_own_fit(monkeypatch, cv):
+    from skdc._base import BaseCondenser
+
+    optimised = []
+    fit_groups = BaseCondenser._fit_groups
+
+    def counted(self, *args):
+        optimised.append((type(self).__name__, self.match_atoms, self.preprocessor))
+        return fit_groups(self, *args)
+
+    monkeypatch.setattr(BaseCondenser, "_fit_groups", counted)
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(size=120), rng.poisson(2.0, 120)])
+    y = np.repeat([0, 1], 60)
+    auto = AutoCondenser(cv=cv, size=44, random_state=0).fit(X, y)
+    names = list(auto.cv_results_["condenser"])
+    assert names[-1] == "wasserstein-no-atoms"
+    w2 = [o for o in optimised if o[0] == "WassersteinCondenser"]
+    # Once per fit of W2 and of W2 on quantiles: with "final" one each, with
+    # two folds one each per fold (and a refit of the winner, if W2).
+    refit = int(cv != "final" and auto.best_name_.startswith("wasserstein"))
+    folds = 1 if cv == "final" else 2
+    assert len(w2) == 2 * folds + refit
+    assert all(atoms == "auto" for _, atoms, _ in w2[: 2 * folds])
 
 
 @pytest.mark.parametrize(

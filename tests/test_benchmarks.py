@@ -572,6 +572,29 @@ def test_auto_time_compares_measuring_every_set_with_the_kept_one(capsys, monkey
     assert skdc._base.measuring is found  # put back afterwards
 
 
+def test_auto_time_compares_six_candidates_with_seven(capsys, monkeypatch):
+    import skdc.auto
+
+    names = []
+    fit = skdc.auto.AutoCondenser.fit
+
+    def counted(self, X, y=None, sample_weight=None):
+        fit(self, X, y, sample_weight)
+        names.append(list(self.cv_results_["condenser"]))
+        return self
+
+    monkeypatch.setattr(skdc.auto.AutoCondenser, "fit", counted)
+    found = skdc.auto.default_candidates
+    argv = ["--datasets", "wine", "--repeats", "1", "--compare", "atoms-candidate"]
+    auto_time.main(argv)
+    header, _, row = capsys.readouterr().out.splitlines()
+    assert "| six candidates CPU s | seven CPU s |" in header
+    assert row.startswith("| wine | ")
+    six, seven = names
+    assert seven == [*six, "wasserstein-no-atoms"] and len(six) == 6
+    assert skdc.auto.default_candidates is found  # put back afterwards
+
+
 def test_encoding_times_both_encoders_and_finds_the_same_encoding(capsys):
     argv = ["--rows", "2000", "--repeats", "1", "--datasets", "mixed", "--fit"]
     encoding.main(argv)
