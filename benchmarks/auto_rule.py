@@ -163,8 +163,9 @@ def record_cell(split, scorer, size, allocation, seed, cv="auto"):
     one "fold": the scores of the sets Auto compared, which are those
     whose test scores are kept."""
     auto = AutoCondenser(size=size, allocation=allocation, random_state=seed, cv=cv)
-    # The candidates as Auto refits them: its size, allocation and seed.
-    reducers = {"auto": auto, **auto._named_candidates()}
+    # The candidates as Auto refits them for classes (the suite's targets):
+    # its size, allocation and seed.
+    reducers = {"auto": auto, **auto._named_candidates("classification")}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sets, _ = condense_all(reducers, split.X_train, split.y_train)

@@ -296,6 +296,19 @@ def test_every_default_candidate_condenses_what_autocondenser_accepts(target):
         assert amount.between(X["amount"].min(), X["amount"].max()).all(), name
 
 
+def test_w2_without_atoms_is_a_default_candidate_for_classes_only():
+    from skdc.auto import NO_ATOMS
+
+    auto = AutoCondenser()
+    assert list(auto._named_candidates("classification"))[-1] == NO_ATOMS
+    for target_type in ("regression", None):
+        names = list(auto._named_candidates(target_type))
+        assert NO_ATOMS not in names and len(names) == 6
+    # A user's candidates are kept as given.
+    mine = AutoCondenser(candidates={NO_ATOMS: KMeansCentroids()})
+    assert list(mine._named_candidates("regression")) == [NO_ATOMS]
+
+
 @pytest.mark.parametrize("cv", ["final", 2])
 def test_w2_without_atoms_is_a_decode_of_w2s_own_fit(monkeypatch, cv):
     from skdc._base import BaseCondenser
