@@ -55,7 +55,7 @@ _default_candidates = skdc.auto.default_candidates
 def _six_candidates():
     """The default candidates before W2 without atoms joined them."""
     candidates = _default_candidates()
-    del candidates["wasserstein-no-atoms"]
+    del candidates[skdc.auto.NO_ATOMS]
     return candidates
 
 

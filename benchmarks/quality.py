@@ -169,9 +169,8 @@ candidates before ``"wasserstein-no-atoms"`` joined them on 2026-12-02),
 ``"Auto + W2 without atoms"`` (its default candidates and
 ``WassersteinCondenser(match_atoms=False)``: the defaults since then),
 ``"Auto + MMD without atoms"`` (the defaults and both MMD candidates with
-``match_atoms=False``),
-or any other
-reducer class of ``skdc`` or ``skdc.selection`` that needs no arguments.
+``match_atoms=False``), or any other reducer class of ``skdc`` or
+``skdc.selection`` that needs no arguments.
 Allocation is "balanced" when every class has the rows for it, else
 "proportional" (the output says which; ``mixed-3cls-proportional`` is
 always proportional); a cell asking for more rows than the training split
@@ -245,7 +244,7 @@ from skdc._evaluation import (
     score_sets,
     summarise_warnings,
 )
-from skdc.auto import default_candidates
+from skdc.auto import NO_ATOMS, default_candidates
 from skdc.discrepancy import MMD, SemiRelaxedWasserstein, Wasserstein
 from skdc.discrepancy.wasserstein import (
     _some_rows,
@@ -396,6 +395,11 @@ class _W2AveragedSteps(_W2StepRule):
 
 
 # Names that are not a class of skdc or skdc.selection.
+def _default_candidates_without(*names):
+    """AutoCondenser's default candidates less those named."""
+    return {k: c for k, c in default_candidates().items() if k not in names}
+
+
 ALIASES = {
     "MMD rff": lambda **common: MMDCondenser(features="rff", **common),
     "W sinkhorn": lambda **common: WassersteinCondenser(method="sinkhorn", **common),
@@ -458,23 +462,14 @@ ALIASES = {
     ),
     # AutoCondenser's default candidates before W2 quantile joined them.
     "Auto without W2 quantile": lambda **common: AutoCondenser(
-        candidates={
-            name: candidate
-            for name, candidate in default_candidates().items()
-            if name not in {"wasserstein-quantile", "wasserstein-no-atoms"}
-        },
+        candidates=_default_candidates_without("wasserstein-quantile", NO_ATOMS),
         **common,
     ),
     # AutoCondenser's default candidates before W2 without atoms joined them
     # (2026-12-02), and with it, last (ties go to the candidates before it):
     # since then the defaults themselves.
     "Auto six candidates": lambda **common: AutoCondenser(
-        candidates={
-            name: candidate
-            for name, candidate in default_candidates().items()
-            if name != "wasserstein-no-atoms"
-        },
-        **common,
+        candidates=_default_candidates_without(NO_ATOMS), **common
     ),
     # And both MMD candidates without atoms too (decodes of their fits).
     "Auto + MMD without atoms": lambda **common: AutoCondenser(
@@ -487,12 +482,10 @@ ALIASES = {
         },
         **common,
     ),
+    # The seven as a dict, kept for every target ("default" drops the
+    # seventh outside classes).
     "Auto + W2 without atoms": lambda **common: AutoCondenser(
-        candidates={
-            **default_candidates(),
-            "wasserstein-no-atoms": WassersteinCondenser(match_atoms=False),
-        },
-        **common,
+        candidates=default_candidates(), **common
     ),
     # AutoCondenser choosing by 3-fold cross-validation (its default for
     # classes until 2026-12-01), and judging the final sets (its default for
