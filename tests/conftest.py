@@ -1,6 +1,8 @@
 """Test-session settings."""
 
 import os
+import subprocess
+import warnings
 
 import pytest
 import torch
@@ -50,3 +52,28 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("largest GPU peaks (torch allocator)")
     for nodeid, peak in sorted(_GPU_PEAKS.items(), key=lambda kv: -kv[1])[:10]:
         terminalreporter.write_line(f"{peak / 2**20:10.1f} MiB  {nodeid}")
+
+
+@pytest.fixture
+def run_skdc(capsys):
+    """Run the ``skdc`` command in this interpreter, as the shell would see
+    it: a ``subprocess.CompletedProcess`` with the exit status, stdout and
+    stderr.  A fresh interpreter spends seconds importing PyTorch per call;
+    ``test_cli.py`` starts one where the start itself is under test.  A
+    warning the command lets escape, which a user would see as an extra
+    line on stderr, is raised here instead."""
+    from skdc._cli import main
+
+    def run(*args):
+        capsys.readouterr()  # what came before is not this command's
+        argv = [str(a) for a in args]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                status = main(argv)
+            except SystemExit as exc:  # argparse's usage errors and --help
+                status = exc.code
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, status, out, err)
+
+    return run

@@ -190,16 +190,6 @@ def test_condense_all_collects_warnings():
 
 
 # ------------------------------------------------------------------ condense
-def _skdc(*args):
-    """Run the ``skdc`` command in a fresh interpreter, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "skdc._cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.fixture
 def iris_csv(tmp_path):
     X, y = load_iris(return_X_y=True, as_frame=True)
@@ -210,11 +200,13 @@ def iris_csv(tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv.gz"])
-def test_condense_writes_a_small_table_with_the_same_columns(iris_csv, suffix):
+def test_condense_writes_a_small_table_with_the_same_columns(
+    iris_csv, run_skdc, suffix
+):
     path, frame = iris_csv
     output = path.with_name("small" + suffix)
     args = ["--target", "species", "--size", 12, "--quiet", "-o", output]
-    result = _skdc("condense", path, "--param", "max_iter=50", *args)
+    result = run_skdc("condense", path, "--param", "max_iter=50", *args)
     assert result.returncode == 0, result.stderr
     sep = "\t" if ".tsv" in suffix else ","
     small = pd.read_csv(output, sep=sep)
@@ -234,14 +226,16 @@ def test_condense_writes_a_small_table_with_the_same_columns(iris_csv, suffix):
         (["{data}", "--param", "bogus=1", "-o", "out.csv"], "no parameter bogus"),
     ],
 )
-def test_condense_errors_are_one_line_and_exit_non_zero(iris_csv, args, message):
+def test_condense_errors_are_one_line_and_exit_non_zero(
+    iris_csv, run_skdc, args, message
+):
     path, _ = iris_csv
     args = [str(a).format(data=path) for a in args]
     args = [
         str(path.parent / a) if a.startswith("out") or a == "missing.csv" else a
         for a in args
     ]
-    result = _skdc("condense", *args, "--quiet")
+    result = run_skdc("condense", *args, "--quiet")
     assert result.returncode == 1
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -262,30 +256,35 @@ def test_help_and_a_missing_file_answer_without_importing_torch(tmp_path):
     )
     assert done.stdout.strip() == "1 []", done.stderr
     assert "no such file" in done.stderr
-    help_text = _skdc("condense", "--help")
+    help_text = subprocess.run(
+        [sys.executable, "-m", "skdc._cli", "condense", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert help_text.returncode == 0 and "--method" in help_text.stdout
 
 
-def test_condense_class_too_small_for_its_allocation(iris_csv):
+def test_condense_class_too_small_for_its_allocation(iris_csv, run_skdc):
     path, frame = iris_csv
     rare = frame.groupby("species").head(50).iloc[45:]  # 5 setosa rows left
     rare.to_csv(path, index=False)
     output = path.with_name("out.csv")
     args = ["--target", "species", "--size", 60, "--allocation", "balanced"]
-    result = _skdc("condense", path, *args, "-o", output, "--quiet")
+    result = run_skdc("condense", path, *args, "-o", output, "--quiet")
     assert result.returncode == 1
     assert "fewer rows than their allocation" in result.stderr
     assert "'setosa': 20 asked, 5 available" in result.stderr
     assert not output.exists()
 
 
-def test_condense_refuses_missing_values_and_keeps_a_good_output(iris_csv):
+def test_condense_refuses_missing_values_and_keeps_a_good_output(iris_csv, run_skdc):
     path, frame = iris_csv
     output = path.with_name("small.csv")
     output.write_text("keep me\n")
     frame.iloc[3, 1] = np.nan
     frame.to_csv(path, index=False)
-    result = _skdc("condense", path, "--target", "species", "-o", output, "--quiet")
+    result = run_skdc("condense", path, "--target", "species", "-o", output, "--quiet")
     assert result.returncode == 1
     assert "missing values in sepal width (cm); pass --impute" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -1,8 +1,6 @@
 """``skdc evaluate``: cross-validated scores of a condensed table."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -25,19 +23,10 @@ def iris_csv(tmp_path_factory):
     return path
 
 
-def _skdc(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "skdc._cli", "evaluate", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def test_prints_the_table(iris_csv):
-    done = _skdc(
-        iris_csv, "--target", "species", "--method", "kmeans", "--size", "12",
-        "--cv", "2",
+def test_prints_the_table(iris_csv, run_skdc):
+    done = run_skdc(
+        "evaluate", iris_csv, "--target", "species", "--method", "kmeans",
+        "--size", "12", "--cv", "2",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
@@ -59,11 +48,11 @@ def test_prints_the_table(iris_csv):
     assert float(body["full data"][2]) > 0.9
 
 
-def test_json_for_scripts(iris_csv):
-    done = _skdc(
-        iris_csv, "--target", "species", "--method", "mmd", "--size", "9",
-        "--cv", "2", "--param", "max_iter=20", "--scoring", "balanced_accuracy",
-        "--json", "--quiet",
+def test_json_for_scripts(iris_csv, run_skdc):
+    done = run_skdc(
+        "evaluate", iris_csv, "--target", "species", "--method", "mmd",
+        "--size", "9", "--cv", "2", "--param", "max_iter=20",
+        "--scoring", "balanced_accuracy", "--json", "--quiet",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # --quiet: no bar, no note
