@@ -59,6 +59,9 @@ def _six_candidates():
     return candidates
 
 
+# The default's folds, which the 3-fold arm asks of with cv=3.
+_RESOLVED_CV = skdc.auto._resolved_cv
+
 # What --compare times: (label, the setting that makes that arm) for the arm
 # as it was, then the default's.
 ARMS = {
@@ -74,7 +77,9 @@ ARMS = {
     "judging": [
         (
             "3 folds",
-            lambda: patch.object(skdc.auto, "_resolved_cv", lambda cv, target: 3),
+            lambda: patch.object(
+                skdc.auto, "_resolved_cv", lambda cv, *rest: _RESOLVED_CV(3, *rest)
+            ),
         ),
         ("final sets", nullcontext),
     ],

@@ -10,7 +10,7 @@ from sklearn.base import clone
 from sklearn.datasets import load_diabetes, make_blobs
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 from sklearn.utils import resample
 
 from skdc import (
@@ -194,6 +194,37 @@ def test_user_estimator_and_cv_splitter_are_used():
         )
         assert_allclose(auto.cv_results_["mean_test_score"][k], direct.mean())
         assert_allclose(auto.cv_results_["split3_test_score"][k], direct[3])
+
+
+@pytest.mark.parametrize("y_kind", ["none", "regression", "classes"])
+def test_a_number_of_folds_is_shuffled_folds_drawn_with_random_state(y_kind):
+    # Rows as a file sorted by group holds them: unshuffled, each held-out
+    # fold would be one blob the fold's set never saw.
+    X, groups = _blobs()
+    order = np.argsort(groups, kind="stable")
+    X, groups = X[order], groups[order]
+    y = {"none": None, "regression": X[:, 0] + groups, "classes": groups}[y_kind]
+    candidates = {"kmeans": KMeansCentroids(), "random": RandomSubset()}
+    kwargs = {"candidates": candidates, "size": 9, "random_state": 0}
+    auto = AutoCondenser(cv=3, **kwargs).fit(X, y)
+    splitter = StratifiedKFold if y_kind == "classes" else KFold
+    shuffled = AutoCondenser(
+        cv=splitter(3, shuffle=True, random_state=0), **kwargs
+    ).fit(X, y)
+    in_order = AutoCondenser(cv=splitter(3), **kwargs).fit(X, y)  # as given
+    scores = auto.cv_results_["mean_test_score"]
+    assert_array_equal(scores, shuffled.cv_results_["mean_test_score"])
+    assert_array_equal(
+        auto.cv_results_["split2_test_score"], shuffled.cv_results_["split2_test_score"]
+    )
+    assert not np.array_equal(scores, in_order.cv_results_["mean_test_score"])
+    if y_kind != "classes":  # cv="auto" is these folds (final sets for classes)
+        default = AutoCondenser(**kwargs).fit(X, y)
+        assert_array_equal(default.cv_results_["mean_test_score"], scores)
+    if y_kind == "none":
+        # Held-out MMD of sets that saw every blob, and of sets that missed one.
+        assert (scores > -0.1).all()
+        assert (in_order.cv_results_["mean_test_score"] < -0.5).all()
 
 
 @pytest.mark.parametrize("frame", [False, True])
