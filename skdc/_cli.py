@@ -359,7 +359,12 @@ def _evaluate_arguments(parser):
         parser, "synthetic rows, or a fraction of the training rows of a fold"
     )
     parser.add_argument(
-        "--cv", type=_positive_int, default=5, help="folds (default: %(default)s)"
+        "--cv",
+        type=_positive_int,
+        default=5,
+        help="folds of the shuffled rows (stratified for classes), drawn with "
+        "--random-state, so a file sorted by date or target still gives each "
+        "fold a sample (default: %(default)s)",
     )
     parser.add_argument(
         "--scoring",
@@ -376,13 +381,18 @@ def _evaluate_arguments(parser):
 def _run_evaluate(args):
     import json
 
+    from sklearn.model_selection import KFold, StratifiedKFold
+
     from ._evaluation import format_table, summarise_warnings
     from .model_selection import _default_models, _target_type, evaluate
 
     frame, X, y = _read_xy(args)
     condenser = _condenser(args)
     name = type(condenser).__name__
-    models = _default_models(_target_type(y), X)
+    task = _target_type(y)
+    models = _default_models(task, X)
+    folds = StratifiedKFold if task == "classification" else KFold
+    cv = folds(args.cv, shuffle=True, random_state=args.random_state)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         table = evaluate(
@@ -390,7 +400,7 @@ def _run_evaluate(args):
             X,
             y,
             estimators=models,
-            cv=args.cv,
+            cv=cv,
             scoring=args.scoring,
         )
 
@@ -410,7 +420,8 @@ def _run_evaluate(args):
         score = args.scoring or "each model's default score"
         print(
             f"{args.data}: {len(frame)} rows, target {args.target!r}; "
-            f"{args.cv}-fold cross-validation, models trained on each set and "
+            f"{args.cv}-fold cross-validation (shuffled rows, seed "
+            f"{args.random_state}), models trained on each set and "
             f"scored on the held-out rows ({score}, mean over folds)"
         )
         columns = {"method": "method", "rows": "rows", "fit_s": "fit s"}

@@ -426,10 +426,14 @@ class AutoCondenser(BaseEstimator):
     cv : "auto", "final", int or cross-validation splitter, default="auto"
         "final": judge each candidate's own set, fitted on all rows, on those
         rows (see above); the winner's fit warnings, and only its, are shown.
-        An int or splitter: the cross-validated search, then a refit.
-        "auto": "final" for classes; 3 folds for a continuous target, whose
-        synthetic targets average the very rows they would be judged on,
-        and without y.
+        An int or splitter: the cross-validated search, then a refit.  An
+        int k is k shuffled folds (stratified for classes) drawn with
+        ``random_state``, so rows sorted by date, target or class still give
+        every fold a sample of the data; a splitter is used as given (pass
+        ``KFold(k)`` for folds in the rows' order).
+        "auto": "final" for classes; 3 shuffled folds for a continuous
+        target, whose synthetic targets average the very rows they would be
+        judged on, and without y.
     scoring : str or callable, default=None
         Scorer of the judge; None: the judge's own ``score``.
     search_rows : int or None, default=10_000

@@ -223,8 +223,10 @@ def evaluate(
     cv : int, cross-validation generator or iterable, default=5
         As in :func:`~sklearn.model_selection.cross_validate`: an int is
         stratified k-fold when the estimators are classifiers, k-fold
-        otherwise.  The splits are drawn once, so every set sees the same
-        folds.
+        otherwise, both in the rows' order; for rows sorted by date or by
+        target pass ``KFold(k, shuffle=True, random_state=0)`` (``skdc
+        evaluate`` does).  The splits are drawn once, so every set sees the
+        same folds.
     baselines : sequence of {"full", "random", "kmeans"}, default=all three
     scoring : str or callable, default=None
         None uses each estimator's own ``score`` (accuracy for classifiers,

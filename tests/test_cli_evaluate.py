@@ -5,10 +5,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import load_iris
+from numpy.testing import assert_allclose
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.model_selection import KFold
 
+from skdc import KMeansCentroids
 from skdc._cli import main
-from skdc.model_selection import EVALUATE_COLUMNS
+from skdc.model_selection import EVALUATE_COLUMNS, _default_models, evaluate
 
 SETS = ["full data", "random subset", "k-means"]
 MODELS = ["LogReg", "1-NN", "RandomForest"]
@@ -131,3 +134,41 @@ def test_impute_fills_missing_values_for_every_set(iris_csv, tmp_path, capsys):
     # Imputed iris is still easy: the full data scores as it does without holes.
     full = [r["score"] for r in result["folds"] if r["condenser"] == "full"]
     assert np.mean(full) > 0.85
+
+
+def test_folds_are_drawn_from_the_shuffled_rows(tmp_path, run_skdc):
+    # A file sorted by its continuous target: folds in the file's order would
+    # train on one range of y and test on another.
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    frame = X.assign(progression=y).sort_values("progression")
+    path = tmp_path / "sorted.csv"
+    frame.to_csv(path, index=False)
+    args = ["--target", "progression", "--method", "kmeans", "--size", "20"]
+    done = run_skdc("evaluate", path, *args, "--cv", "3", "--json", "--quiet")
+    assert done.returncode == 0, done.stderr
+    folds = pd.DataFrame(json.loads(done.stdout)["folds"])
+    table = pd.read_csv(path)
+    X_file, y_file = table.drop(columns="progression"), table["progression"]
+    shuffled = KFold(3, shuffle=True, random_state=0)
+    direct = evaluate(
+        {"KMeansCentroids": KMeansCentroids(size=20, random_state=0)},
+        X_file,
+        y_file,
+        estimators=_default_models("regression", X_file),
+        cv=shuffled,
+        discrepancy=False,
+    )
+    assert_allclose(folds["score"], direct["score"], rtol=1e-10)
+    in_order = evaluate(
+        {"KMeansCentroids": KMeansCentroids(size=20, random_state=0)},
+        X_file,
+        y_file,
+        estimators=_default_models("regression", X_file),
+        cv=3,
+        discrepancy=False,
+    )
+    full = (folds["condenser"] == "full") & (folds["estimator"] == "Ridge")
+    # Ridge on all training rows: near the data's own R^2 on shuffled folds,
+    # far below it when each fold holds one range of the target.
+    assert folds.loc[full, "score"].min() > 0.3
+    assert in_order.loc[full.to_numpy(), "score"].min() < 0.0
