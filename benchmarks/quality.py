@@ -471,7 +471,8 @@ ALIASES = {
     "Auto six candidates": lambda **common: AutoCondenser(
         candidates=_default_candidates_without(NO_ATOMS), **common
     ),
-    # And both MMD candidates without atoms too (decodes of their fits).
+    # And both MMD candidates without atoms too (decodes of their fits):
+    # -0.001 summed over the 30 real-table cells, not adopted (README).
     "Auto + MMD without atoms": lambda **common: AutoCondenser(
         candidates={
             **default_candidates(),
