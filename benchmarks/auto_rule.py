@@ -57,6 +57,7 @@ from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 
@@ -192,6 +193,8 @@ def record_cell(split, scorer, size, allocation, seed, cv="auto"):
         ],
         "pick": fitted.best_name_,
         "cv": cv,
+        # An int of folds is shuffled folds since 2026-12-02 (in order before).
+        "shuffled_folds": True,
         "lead": LEAD_STANDARD_ERRORS,
         "mmd_lead": MMD_LEAD_STANDARD_ERRORS,
         "judge_trees": JUDGE_TREES,
@@ -277,11 +280,14 @@ def judge_cell(split, rec, labels=tuple(JUDGE_MODELS)):
     allocation, size = choose_allocation(
         split.y_train, rec["per_class"], rec["dataset"] in PROPORTIONAL
     )
+    # Lines recorded before "cv" was kept: as many folds as they hold.
+    cv = rec.get("cv", len(rec["folds"][0]))
+    if isinstance(cv, int) and not rec.get("shuffled_folds"):
+        cv = StratifiedKFold(cv)  # recorded when an int meant folds in order
     auto = AutoCondenser(
         estimator=panel,
         scoring=scorer,
-        # Lines recorded before "cv" was kept: as many folds as they hold.
-        cv=rec.get("cv", len(rec["folds"][0])),
+        cv=cv,
         size=size,
         allocation=allocation,
         random_state=rec["seed"],

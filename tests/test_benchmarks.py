@@ -16,6 +16,7 @@ import pytest
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 
 from skdc._base import _target_kind
@@ -382,7 +383,10 @@ def test_auto_rule_replays_other_judges_from_each_models_fold_scores(capsys):
 
 
 @pytest.mark.filterwarnings("ignore")
-def test_auto_rule_judges_reproduce_the_recorded_search(tmp_path, monkeypatch):
+@pytest.mark.parametrize("shuffled", [True, False])
+def test_auto_rule_judges_reproduce_the_recorded_search(
+    tmp_path, monkeypatch, shuffled
+):
     import skdc.auto
     from skdc import KMeansCentroids, RandomSubset, WassersteinCondenser
 
@@ -399,8 +403,11 @@ def test_auto_rule_judges_reproduce_the_recorded_search(tmp_path, monkeypatch):
     # A line as record writes it, without the test scores judges ignores.
     split = quality.DATASETS["wine"][0](None)
     allocation, size = quality.choose_allocation(split.y_train, 10)
+    # A line of 2026-12-02 on (shuffled folds), or one from before, made
+    # when cv=3 meant folds in the rows' order and no line kept "cv".
+    cv = 3 if shuffled else StratifiedKFold(3)
     auto = skdc.auto.AutoCondenser(
-        size=size, allocation=allocation, random_state=0, cv=3
+        size=size, allocation=allocation, random_state=0, cv=cv
     )
     results = auto.fit(split.X_train, split.y_train).cv_results_
     folds = [[results[f"split{i}_test_score"][c] for i in range(3)] for c in range(3)]
@@ -411,6 +418,8 @@ def test_auto_rule_judges_reproduce_the_recorded_search(tmp_path, monkeypatch):
         "folds": folds,
         "judge_trees": skdc.auto.JUDGE_TREES,
     }
+    if shuffled:
+        rec.update(cv=3, shuffled_folds=True)
     runs, judged = tmp_path / "runs.jsonl", tmp_path / "judged.jsonl"
     auto_rule._write_lines([rec], runs)
     auto_rule.main(["judges", str(runs), str(judged), "--models", "MLP-lbfgs"])
