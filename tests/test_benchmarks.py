@@ -43,6 +43,7 @@ levels = _load("levels")
 sys.modules.setdefault("levels", levels)  # dates.py imports its methods
 dates = _load("dates")
 encoding = _load("encoding")
+row_order = _load("row_order")
 
 
 # Twenty steps check that a name fits, not how well.
@@ -622,3 +623,39 @@ def test_encoding_times_both_encoders_and_finds_the_same_encoding(capsys):
     assert tabular.MedianImputer.__name__ == "MedianImputer"
     assert tabular.LevelEncoder.__name__ == "LevelEncoder"
     assert tabular.TableEncoder.fit_transform is not encoding._fit_then_transform
+
+
+def test_row_order_compares_folds_in_order_with_shuffled_ones(capsys, monkeypatch):
+    import skdc.auto
+    from skdc import KMeansCentroids, RandomSubset
+
+    monkeypatch.setattr(
+        skdc.auto,
+        "default_candidates",
+        lambda: {
+            "kmeans": KMeansCentroids(),
+            "random": RandomSubset(),
+            skdc.auto.NO_ATOMS: RandomSubset(),  # for classes only: dropped
+        },
+    )
+    folds = []
+    cross_validate = skdc.auto.AutoCondenser._cross_validate
+
+    def kept(self, cv, *args):
+        folds.append(cv)
+        return cross_validate(self, cv, *args)
+
+    monkeypatch.setattr(skdc.auto.AutoCondenser, "_cross_validate", kept)
+    row_order.main(["--datasets", "wine", "--size", "6", "--seeds", "3"])
+    header, _, row = capsys.readouterr().out.splitlines()
+    assert header.startswith("| dataset | MMD^2 in order | MMD^2 shuffled |")
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[0] == "wine"
+    assert all(float(c) > 0 for c in cells[1:5])
+    assert all(c in {"kmeans", "random"} for c in cells[5:])  # the picks
+    # KFold(3) as given, then the default's folds, shuffled with the seed.
+    assert [(type(f).__name__, f.shuffle) for f in folds] == [
+        ("KFold", False),
+        ("KFold", True),
+    ]
+    assert folds[1].random_state == 3
