@@ -682,6 +682,8 @@ class AutoCondenser(BaseEstimator):
                 stratify=stratify,
                 random_state=self.random_state,
             )
+            if len(arrays) == 1:  # resample returns one array bare, not in a list
+                drawn = [drawn]
             X_search = drawn[0]
             y_search = None if y is None else drawn[1]
             if sample_weight is not None:

@@ -380,15 +380,21 @@ def test_bad_candidates_raise(candidates, error, match):
         AutoCondenser(candidates=candidates, size=6).fit(X, y)
 
 
-def test_search_runs_on_a_stratified_subset_and_refits_on_all_rows():
+@pytest.mark.parametrize("with_y", [True, False])
+def test_search_runs_on_a_stratified_subset_and_refits_on_all_rows(with_y):
     X, y = _blobs()
     kwargs = {"size": 6, "random_state": 0}
     candidates = {"kmeans": KMeansCentroids(), "random": RandomSubset()}
     auto = AutoCondenser(candidates=candidates, cv=3, search_rows=90, **kwargs)
-    auto.fit(X, y)
-    X_sub, y_sub = resample(
-        X, y, replace=False, n_samples=90, stratify=y, random_state=0
-    )
+    if with_y:
+        auto.fit(X, y)
+        X_sub, y_sub = resample(
+            X, y, replace=False, n_samples=90, stratify=y, random_state=0
+        )
+    else:  # one array drawn: the rows, not its first row
+        y = None
+        auto.fit(X)
+        X_sub, y_sub = resample(X, replace=False, n_samples=90, random_state=0), None
     on_subset = AutoCondenser(candidates=candidates, cv=3, search_rows=None, **kwargs)
     on_subset.fit(X_sub, y_sub)
     assert_allclose(
