@@ -625,7 +625,10 @@ def test_encoding_times_both_encoders_and_finds_the_same_encoding(capsys):
     assert tabular.TableEncoder.fit_transform is not encoding._fit_then_transform
 
 
-def test_row_order_compares_folds_in_order_with_shuffled_ones(capsys, monkeypatch):
+@pytest.mark.parametrize("compare", ["order", "final"])
+def test_row_order_compares_folds_in_order_with_shuffled_ones(
+    capsys, monkeypatch, compare
+):
     import skdc.auto
     from skdc import KMeansCentroids, RandomSubset
 
@@ -646,16 +649,20 @@ def test_row_order_compares_folds_in_order_with_shuffled_ones(capsys, monkeypatc
         return cross_validate(self, cv, *args)
 
     monkeypatch.setattr(skdc.auto.AutoCondenser, "_cross_validate", kept)
-    row_order.main(["--datasets", "wine", "--size", "6", "--seeds", "3"])
+    args = ["--datasets", "wine", "--size", "6", "--seeds", "3"]
+    row_order.main([*args, "--compare", compare])
     header, _, row = capsys.readouterr().out.splitlines()
-    assert header.startswith("| dataset | MMD^2 in order | MMD^2 shuffled |")
+    old, new = ("in order", "shuffled") if compare == "order" else ("folds", "final")
+    assert header.startswith(f"| dataset | MMD^2 {old} | MMD^2 {new} |")
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[0] == "wine"
-    assert all(float(c) > 0 for c in cells[1:5])
-    assert all(c in {"kmeans", "random"} for c in cells[5:])  # the picks
-    # KFold(3) as given, then the default's folds, shuffled with the seed.
+    assert all(float(c) > 0 for c in cells[1:5])  # discrepancies
+    assert all(float(c) >= 0 for c in cells[7:9])  # CPU seconds
+    assert all(c in {"kmeans", "random"} for c in cells[5:7])  # the picks
+    # Folds as given, then the default's shuffled with the seed; or the
+    # default's folds, then final sets (no folds).
+    shuffles = [False, True] if compare == "order" else [True]
     assert [(type(f).__name__, f.shuffle) for f in folds] == [
-        ("KFold", False),
-        ("KFold", True),
+        ("KFold", s) for s in shuffles
     ]
-    assert folds[1].random_state == 3
+    assert folds[-1].random_state == 3
