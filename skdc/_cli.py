@@ -381,18 +381,20 @@ def _evaluate_arguments(parser):
 def _run_evaluate(args):
     import json
 
-    from sklearn.model_selection import KFold, StratifiedKFold
-
     from ._evaluation import format_table, summarise_warnings
-    from .model_selection import _default_models, _target_type, evaluate
+    from .model_selection import (
+        _default_models,
+        _shuffled_folds,
+        _target_type,
+        evaluate,
+    )
 
     frame, X, y = _read_xy(args)
     condenser = _condenser(args)
     name = type(condenser).__name__
     task = _target_type(y)
     models = _default_models(task, X)
-    folds = StratifiedKFold if task == "classification" else KFold
-    cv = folds(args.cv, shuffle=True, random_state=args.random_state)
+    cv = _shuffled_folds(args.cv, task, args.random_state)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         table = evaluate(

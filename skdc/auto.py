@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import balanced_accuracy_score, check_scoring, r2_score
-from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.utils import ClassifierTags, RegressorTags, _safe_indexing, resample
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -33,7 +33,7 @@ from ._search import search_fits
 from ._tabular import needs_encoding
 from .condensers import MMDCondenser, WassersteinCondenser
 from .metrics import mmd
-from .model_selection import CondensedEstimator
+from .model_selection import CondensedEstimator, _shuffled_folds
 from .selection import KMeansCentroids, RandomSubset
 
 # A candidate replaces the reference only when its mean lead over the folds
@@ -247,8 +247,7 @@ def _resolved_cv(cv, target_type, random_state):
     if isinstance(cv, str) and cv == "auto":
         cv = "final" if target_type == "classification" else AUTO_FOLDS
     if isinstance(cv, numbers.Integral):
-        folds = StratifiedKFold if target_type == "classification" else KFold
-        return folds(cv, shuffle=True, random_state=random_state)
+        return _shuffled_folds(cv, target_type, random_state)
     return cv
 
 

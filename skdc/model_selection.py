@@ -17,7 +17,12 @@ from sklearn.base import (
     clone,
     is_classifier,
 )
-from sklearn.model_selection import check_cv, cross_validate
+from sklearn.model_selection import (
+    KFold,
+    StratifiedKFold,
+    check_cv,
+    cross_validate,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
@@ -482,6 +487,14 @@ def _named(objects, what):
             f"{what} may not be named {clash[0]!r}, the name of a baseline."
         )
     return pairs
+
+
+def _shuffled_folds(n_splits, task, random_state):
+    """``n_splits`` folds of the shuffled rows, stratified for classes
+    (``task == "classification"``), drawn with ``random_state``: rows sorted
+    by date, target or class still give every fold a sample of the data."""
+    folds = StratifiedKFold if task == "classification" else KFold
+    return folds(n_splits, shuffle=True, random_state=random_state)
 
 
 def _target_type(y):
