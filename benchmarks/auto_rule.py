@@ -34,7 +34,10 @@ Then every cell under two standard errors for every challenger and under
 Auto's rule (two, half of one for an MMD challenger), and what the
 switches to each candidate gained over W2 on test under those two rules.
 On lines from ``judges`` it also replays the choice with other judges
-(``JUDGES``: the mean score of some of the models).
+(``JUDGES``: the mean score of some of the models).  On lines of ``record
+--n-init k`` (final sets, k draws of each candidate, as
+``AutoCondenser(n_init=k)``), it replays the pick among the first 1, 2, ...,
+k draws.
 """
 
 import argparse
@@ -70,6 +73,8 @@ from skdc.auto import (
     MMD_LEAD_STANDARD_ERRORS,
     _choose,
     _Panel,
+    _resolved_cv,
+    _with_draws,
     default_candidates,
 )
 
@@ -158,15 +163,20 @@ def _write_lines(records, path):
         raise
 
 
-def record_cell(split, scorer, size, allocation, seed, cv="auto"):
-    """One search (Auto's ``cv``: its own default, "final" or folds) and
-    every candidate's test scores, as a dict.  A search of final sets has
-    one "fold": the scores of the sets Auto compared, which are those
-    whose test scores are kept."""
-    auto = AutoCondenser(size=size, allocation=allocation, random_state=seed, cv=cv)
+def record_cell(split, scorer, size, allocation, seed, cv="auto", n_init=1):
+    """One search (Auto's ``cv``: its own default, "final" or folds; its
+    ``n_init``) and every candidate's test scores, as a dict.  A search of
+    final sets has one "fold": the scores of the sets Auto compared, which
+    are those whose test scores are kept."""
+    auto = AutoCondenser(
+        size=size, allocation=allocation, random_state=seed, cv=cv, n_init=n_init
+    )
     # The candidates as Auto refits them for classes (the suite's targets):
-    # its size, allocation and seed.
-    reducers = {"auto": auto, **auto._named_candidates("classification")}
+    # its size, allocation and seed, and with final sets its draws.
+    named = auto._named_candidates("classification")
+    if _resolved_cv(cv, "classification", seed) == "final":
+        named = _with_draws(named, n_init, seed)
+    reducers = {"auto": auto, **named}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sets, _ = condense_all(reducers, split.X_train, split.y_train)
@@ -193,6 +203,7 @@ def record_cell(split, scorer, size, allocation, seed, cv="auto"):
         ],
         "pick": fitted.best_name_,
         "cv": cv,
+        "n_init": n_init,
         # An int of folds is shuffled folds since 2026-12-02 (in order before).
         "shuffled_folds": True,
         "lead": LEAD_STANDARD_ERRORS,
@@ -213,7 +224,7 @@ def _read_lines(paths):
     return records
 
 
-def record(path, datasets, seeds, rows=20_000, cv="auto"):
+def record(path, datasets, seeds, rows=20_000, cv="auto", n_init=1):
     records = _read_lines([path]) if os.path.exists(path) else []
     for name in datasets:
         build, scorer = DATASETS[name]
@@ -227,7 +238,7 @@ def record(path, datasets, seeds, rows=20_000, cv="auto"):
                 continue
             for seed in seeds:
                 start = time.perf_counter()
-                cell = record_cell(split, scorer, size, allocation, seed, cv)
+                cell = record_cell(split, scorer, size, allocation, seed, cv, n_init)
                 records.append(
                     {
                         "dataset": name,
@@ -510,6 +521,54 @@ def report(paths):
                 f"| {np.sum(values > 0)} | {np.sum(values < 0)} |"
             )
     judge_report(records)
+    draws_report(records)
+
+
+def draw_of(name):
+    """Which draw of ``AutoCondenser(n_init=...)`` a candidate's name is:
+    ``"mmd"`` 1, ``"mmd#3"`` 3."""
+    return int(name.rpartition("#")[2]) if "#" in name else 1
+
+
+def draws_report(records):
+    """On records of searches with more than one draw of each candidate
+    (``record --n-init``): Auto's pick (the best judged set) among the
+    first 1, 2, ... draws; the counts and gaps of ``picks_row``, and the
+    paired per-cell difference from the first draw alone."""
+    drawn = [r for r in records if r.get("n_init", 1) > 1]
+    if not drawn:
+        return
+    cells = cells_of(drawn)
+    n = len(cells)
+    print(
+        f"\nDraws of each candidate judged, on the {len(drawn)} searches "
+        "recorded with n_init > 1 (per cell: Auto's test score less with one "
+        "draw):\n"
+    )
+    print(
+        "| draws | Auto >= better default | Auto >= W2 | Auto − better default "
+        "| Auto − W2 | Auto − k-means | fits leaving W2 | per cell | up | down |"
+    )
+    print("| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
+    one = None
+    for k in range(1, max(r["n_init"] for r in drawn) + 1):
+        picks = {
+            key: [
+                replay(r, 0, ("keep", [m for m in r["names"] if draw_of(m) <= k]))
+                for r in recs
+            ]
+            for key, recs in cells.items()
+        }
+        best, w2, gap_best, gap_w2, gap_km, switches = picks_row(cells, picks)
+        autos = np.array([cell_mean(cells[key], p) for key, p in picks.items()])
+        one = autos if one is None else one
+        diff = autos - one
+        print(
+            f"| {k} | {best}/{n} | {w2}/{n} | {gap_best:+.4f} | {gap_w2:+.4f} "
+            f"| {gap_km:+.4f} | {switches}/{len(drawn)} | {diff.mean():+.4f} ± "
+            f"{standard_error(diff):.4f} | {np.sum(diff > 1e-12)} "
+            f"| {np.sum(diff < -1e-12)} |"
+        )
 
 
 def judge_report(records):
@@ -659,6 +718,12 @@ def main(argv=None):
         help='Auto\'s cv: "auto" (its default), "final" or a number of folds',
     )
     rec.add_argument(
+        "--n-init",
+        type=int,
+        default=1,
+        help="Auto's n_init: draws of each candidate judged (final sets only)",
+    )
+    rec.add_argument(
         "--threads", type=int, default=1, help="PyTorch CPU threads (default: 1)"
     )
     jud = commands.add_parser(
@@ -687,7 +752,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "record":
         torch.set_num_threads(args.threads)
-        record(args.path, args.datasets, args.seeds, args.rows, args.cv)
+        record(args.path, args.datasets, args.seeds, args.rows, args.cv, args.n_init)
     elif args.command == "judges":
         torch.set_num_threads(args.threads)
         judges(args.path, args.out, args.models)

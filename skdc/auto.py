@@ -15,7 +15,13 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import balanced_accuracy_score, check_scoring, r2_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from sklearn.utils import ClassifierTags, RegressorTags, _safe_indexing, resample
+from sklearn.utils import (
+    ClassifierTags,
+    RegressorTags,
+    _safe_indexing,
+    check_random_state,
+    resample,
+)
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples, check_is_fitted, indexable
@@ -251,6 +257,27 @@ def _resolved_cv(cv, target_type, random_state):
     return cv
 
 
+def _with_draws(named, n_init, random_state):
+    """``named`` followed by ``n_init - 1`` more draws of each candidate that
+    has a ``random_state``: draw k (from 2) is named ``"<name>#k"`` and all
+    its candidates get the k-th seed drawn from ``random_state`` (None
+    stays None: each fit draws afresh).  Draw 1 is ``named`` itself, so
+    ties go to it, and to its first candidate."""
+    if n_init == 1:
+        return named
+    if random_state is None:
+        seeds = [None] * (n_init - 1)
+    else:
+        rng = check_random_state(random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=n_init - 1).tolist()
+    drawn = dict(named)
+    for k, seed in enumerate(seeds, start=2):
+        for name, condenser in named.items():
+            if "random_state" in condenser.get_params(deep=False):
+                drawn[f"{name}#{k}"] = clone(condenser).set_params(random_state=seed)
+    return drawn
+
+
 def _fit_kept(searched, X, y, weighted):
     """``searched`` fitted on all rows, with its fit's seconds and the
     warnings it raised (shown again only if it wins).  A condenser that can
@@ -441,6 +468,18 @@ class AutoCondenser(BaseEstimator):
         when the data has more.  With cross-validation, the search runs on
         such a subset, so its cost stops growing with N, and the winner is
         then refitted on all rows.  None uses all rows.
+    n_init : int, default=1
+        With ``cv="final"``, each candidate that has a ``random_state``
+        condenses the rows this many times, each time from another seed
+        drawn from ``random_state``, and the judge compares every set: the
+        draws of one condenser differ in test score by about as much as
+        the condensers do, and the judge tells the better draw apart (the
+        ``n_init`` of :class:`sklearn.cluster.KMeans`, judged by the
+        models instead of a loss).  The draws after the first are named
+        ``"<name>#2"``, ``"<name>#3"``, ... in ``cv_results_``; ties go to
+        the first draw.  It multiplies the cost by about ``n_init``.
+        Cross-validation judges a method on other rows, then refits it
+        once, so with folds it is unused (a warning says so).
     size, allocation, random_state
         As for every condenser; passed to the candidates.
     missing : {"error", "impute"}, default="error"
@@ -515,6 +554,7 @@ class AutoCondenser(BaseEstimator):
         },
         "n_jobs": [numbers.Integral, None],
         "search_rows": [Interval(numbers.Integral, 2, None, closed="left"), None],
+        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -525,6 +565,7 @@ class AutoCondenser(BaseEstimator):
         cv="auto",
         scoring=None,
         search_rows=10_000,
+        n_init=1,
         size=100,
         allocation="proportional",
         missing="error",
@@ -536,6 +577,7 @@ class AutoCondenser(BaseEstimator):
         self.cv = cv
         self.scoring = scoring
         self.search_rows = search_rows
+        self.n_init = n_init
         self.size = size
         self.allocation = allocation
         self.missing = missing
@@ -587,7 +629,20 @@ class AutoCondenser(BaseEstimator):
         self
         """
         target_type = None if y is None else _target_kind(y)
+        cv = _resolved_cv(self.cv, target_type, self.random_state)
         named = self._named_candidates(target_type)
+        if cv == "final":
+            named = _with_draws(named, self.n_init, self.random_state)
+        elif self.n_init > 1:
+            warnings.warn(
+                f"n_init={self.n_init} is unused with cross-validation "
+                f"(cv={self.cv!r} for this target): the folds judge each "
+                "candidate on other rows and the winner is refitted once.  "
+                "Pass cv='final' to judge n_init draws of each candidate's "
+                "own set.",
+                UserWarning,
+                stacklevel=2,
+            )
         names, condensers = list(named), list(named.values())
         if y is None:
             judge, scoring = _Unsupervised(), self.scoring or _heldout_mmd
@@ -599,7 +654,6 @@ class AutoCondenser(BaseEstimator):
             scoring = self.scoring
         weighted = {} if sample_weight is None else {"sample_weight": sample_weight}
         stratify = None if y is None or target_type != "classification" else y
-        cv = _resolved_cv(self.cv, target_type, self.random_state)
         if cv == "final":
             searched = [CondensedEstimator(c, judge) for c in condensers]
             # One search: the fits share the rows' encoding, which measuring

@@ -636,3 +636,57 @@ def test_any_sampler_can_be_a_candidate():
         expected, _ = clone(sampler).fit_resample(X, y)
         assert_allclose(X_s, expected)
         assert np.isfinite(auto.cv_results_["mean_test_score"]).all()
+
+
+def test_n_init_judges_each_candidate_drawn_from_more_seeds():
+    X, y = _blobs()
+    candidates = {"kmeans": KMeansCentroids(), "random": RandomSubset()}
+    # A judge without randomness of its own: a set's score is the set's.
+    common = {"estimator": LogisticRegression(), "scoring": "accuracy", "size": 9}
+    one = AutoCondenser(candidates=candidates, random_state=0, **common).fit(X, y)
+    three = AutoCondenser(
+        candidates=candidates, random_state=0, n_init=3, **common
+    ).fit(X, y)
+    names = ["kmeans", "random", "kmeans#2", "random#2", "kmeans#3", "random#3"]
+    assert list(three.cv_results_["condenser"]) == names
+    scores = three.cv_results_["mean_test_score"]
+    # The first draw is the search of n_init=1; the others are the same
+    # candidates seeded by the draws of random_state.
+    assert_allclose(scores[:2], one.cv_results_["mean_test_score"])
+    seeds = np.random.RandomState(0).randint(np.iinfo(np.int32).max, size=2)
+    for k, seed in enumerate(seeds, start=2):
+        alone = AutoCondenser(
+            candidates=candidates, random_state=int(seed), **common
+        ).fit(X, y)
+        assert_allclose(
+            scores[2 * (k - 1) : 2 * k], alone.cv_results_["mean_test_score"]
+        )
+    assert three.best_score_ == scores.max()
+    assert three.best_name_ == names[int(np.argmax(scores))]
+    assert three.best_score_ >= one.best_score_
+
+
+def test_draws_reseed_only_candidates_with_a_random_state():
+    from imblearn.under_sampling import NearMiss
+
+    from skdc.auto import _with_draws
+
+    named = {"random": RandomSubset(random_state=0), "near": NearMiss()}
+    drawn = _with_draws(named, 3, 0)
+    assert list(drawn) == ["random", "near", "random#2", "random#3"]
+    seeds = np.random.RandomState(0).randint(np.iinfo(np.int32).max, size=2)
+    assert [drawn[f"random#{k}"].random_state for k in (2, 3)] == list(seeds)
+    assert drawn["random"] is named["random"]
+    # No seed: every draw is a fresh one.
+    unseeded = _with_draws({"random": RandomSubset()}, 2, None)
+    assert unseeded["random#2"].random_state is None
+    assert _with_draws(named, 1, 0) is named
+
+
+def test_n_init_is_unused_with_folds_and_says_so():
+    X, y = _blobs()
+    candidates = {"kmeans": KMeansCentroids(), "random": RandomSubset()}
+    auto = AutoCondenser(candidates=candidates, cv=3, n_init=2, size=9, random_state=0)
+    with pytest.warns(UserWarning, match="n_init=2 is unused with cross-validation"):
+        auto.fit(X, y)
+    assert list(auto.cv_results_["condenser"]) == ["kmeans", "random"]

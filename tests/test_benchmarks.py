@@ -666,3 +666,47 @@ def test_row_order_compares_folds_in_order_with_shuffled_ones(
         ("KFold", s) for s in shuffles
     ]
     assert folds[-1].random_state == 3
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_auto_rule_records_each_draw_and_reports_the_picks_by_draws(
+    tmp_path, monkeypatch, capsys
+):
+    from skdc import RandomSubset
+    from skdc._evaluation import model_for, score_sets
+
+    _baselines_only(monkeypatch)
+    path = tmp_path / "draws.jsonl"
+    auto_rule.main(
+        ["record", str(path), "--datasets", "wine", "--n-init", "2", "--cv", "final"]
+    )
+    (rec,) = [json.loads(line) for line in path.read_text().splitlines()]
+    assert rec["n_init"] == 2
+    assert rec["names"] == ["kmeans", "random", "kmeans#2", "random#2"]
+    # Auto keeps the best judged of all four sets, and the draws' test
+    # scores are those of the candidate seeded as Auto seeds its draw.
+    judged = [fold[0] for fold in rec["folds"]]
+    assert rec["pick"] == rec["names"][int(np.argmax(judged))]
+    split = quality.DATASETS["wine"][0](None)
+    allocation, size = quality.choose_allocation(split.y_train, 10)
+    (seed,) = np.random.RandomState(0).randint(np.iinfo(np.int32).max, size=1)
+    drawn = RandomSubset(size=size, allocation=allocation, random_state=int(seed))
+    X_s, y_s = drawn.fit_resample(split.X_train, split.y_train)
+    ms = {k: model_for(m, split.X_train) for k, m in quality.models().items()}
+    (row,) = score_sets({"r": (X_s, y_s)}, split.X_test, split.y_test, ms, "accuracy")
+    assert rec["test"]["random#2"]["mean"] == pytest.approx(row["mean"])
+    assert rec["test"]["random#2"] != rec["test"]["random"]
+    # report's table replays the pick among the first draw and among both:
+    # judged so, kmeans among the first, random#2 among both.
+    rec["folds"] = [[0.9], [0.8], [0.85], [0.95]]
+    for name in ("wasserstein", "mmd"):  # the defaults it compares with
+        rec["test"][name] = rec["test"]["kmeans"]
+    capsys.readouterr()
+    auto_rule.draws_report([rec])
+    out = capsys.readouterr().out
+    gain = rec["test"]["random#2"]["mean"] - rec["test"]["kmeans"]["mean"]
+    assert "on the 1 searches recorded with n_init > 1" in out
+    assert "| 1 | 1/1 | 1/1 | +0.0000 | +0.0000 | +0.0000 | 1/1 | +0.0000 ± nan" in out
+    up, down = (1, 0) if gain > 0 else (0, 1)
+    assert f"| 2 | {int(gain >= 0)}/1 " in out
+    assert f"| {gain:+.4f} ± nan | {up} | {down} |" in out
