@@ -489,8 +489,9 @@ ALIASES = {
         candidates=default_candidates(), **common
     ),
     # AutoCondenser choosing by 3-fold cross-validation (its default for
-    # classes until 2026-12-01), and judging the final sets (its default for
-    # classes since; measured, not adopted, for regression).
+    # classes until 2026-12-01, and for a continuous target until 2026-12-02,
+    # when the three folds were drawn twice), and judging the final sets (its
+    # default for classes since; measured, not adopted, for regression).
     "Auto 3 folds": lambda **common: AutoCondenser(cv=3, **common),
     "Auto final": lambda **common: AutoCondenser(cv="final", **common),
     # MMDCondenser's defaults before 2026-12-01 (one median-wide kernel,

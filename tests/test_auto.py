@@ -10,7 +10,12 @@ from sklearn.base import clone
 from sklearn.datasets import load_diabetes, make_blobs
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+from sklearn.model_selection import (
+    KFold,
+    RepeatedKFold,
+    StratifiedKFold,
+    cross_val_score,
+)
 from sklearn.utils import resample
 
 from skdc import (
@@ -218,9 +223,22 @@ def test_a_number_of_folds_is_shuffled_folds_drawn_with_random_state(y_kind):
         auto.cv_results_["split2_test_score"], shuffled.cv_results_["split2_test_score"]
     )
     assert not np.array_equal(scores, in_order.cv_results_["mean_test_score"])
-    if y_kind != "classes":  # cv="auto" is these folds (final sets for classes)
-        default = AutoCondenser(**kwargs).fit(X, y)
+    default = AutoCondenser(**kwargs).fit(X, y)
+    if y_kind == "none":  # cv="auto" is these folds without y
         assert_array_equal(default.cv_results_["mean_test_score"], scores)
+    if y_kind == "regression":  # and for a continuous target, these drawn twice
+        repeated = RepeatedKFold(n_splits=3, n_repeats=2, random_state=0)
+        twice = AutoCondenser(cv=repeated, **kwargs).fit(X, y)
+        assert_array_equal(
+            default.cv_results_["mean_test_score"],
+            twice.cv_results_["mean_test_score"],
+        )
+        # The first draw is cv=3's folds; the second another partition.
+        for i in range(3):
+            key = f"split{i}_test_score"
+            assert_array_equal(default.cv_results_[key], auto.cv_results_[key])
+        assert "split5_test_score" in default.cv_results_
+        assert not np.array_equal(default.cv_results_["mean_test_score"], scores)
     if y_kind == "none":
         # Held-out MMD of sets that saw every blob, and of sets that missed one.
         assert (scores > -0.1).all()
@@ -482,10 +500,14 @@ def test_auto_cv_judges_final_sets_for_classes_and_folds_otherwise(target):
         "random_state": 0,
     }
     auto = AutoCondenser(**kwargs).fit(X, y)
-    explicit = AutoCondenser(cv="final" if target == "classes" else 3, **kwargs)
-    explicit.fit(X, y)
+    cv = {
+        "classes": "final",
+        "regression": RepeatedKFold(n_splits=3, n_repeats=2, random_state=0),
+        "none": 3,
+    }[target]
+    explicit = AutoCondenser(cv=cv, **kwargs).fit(X, y)
     splits = [key for key in auto.cv_results_ if key.startswith("split")]
-    assert len(splits) == (1 if target == "classes" else 3)
+    assert len(splits) == {"classes": 1, "regression": 6, "none": 3}[target]
     assert_allclose(
         auto.cv_results_["mean_test_score"], explicit.cv_results_["mean_test_score"]
     )
