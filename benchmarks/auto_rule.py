@@ -74,7 +74,6 @@ from skdc.auto import (
     _choose,
     _Panel,
     _resolved_cv,
-    _with_draws,
     default_candidates,
 )
 
@@ -173,10 +172,10 @@ def record_cell(split, scorer, size, allocation, seed, cv="auto", n_init=1):
     )
     # The candidates as Auto refits them for classes (the suite's targets):
     # its size, allocation and seed, and with final sets its draws.
-    named = auto._named_candidates("classification")
-    if _resolved_cv(cv, "classification", seed) == "final":
-        named = _with_draws(named, n_init, seed)
-    reducers = {"auto": auto, **named}
+    judged = auto._judged_candidates(
+        "classification", _resolved_cv(cv, "classification", seed)
+    )
+    reducers = {"auto": auto, **judged}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sets, _ = condense_all(reducers, split.X_train, split.y_train)

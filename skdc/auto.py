@@ -641,6 +641,14 @@ class AutoCondenser(BaseEstimator):
             )
         return named
 
+    def _judged_candidates(self, target_type, cv):
+        """The named candidates the search judges under the resolved ``cv``:
+        with final sets, ``n_init`` draws of each (see ``_with_draws``)."""
+        named = self._named_candidates(target_type)
+        if cv == "final":
+            named = _with_draws(named, self.n_init, self.random_state)
+        return named
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, sample_weight=None):
         """Condense with every candidate and keep the set the judge rates best.
@@ -651,10 +659,8 @@ class AutoCondenser(BaseEstimator):
         """
         target_type = None if y is None else _target_kind(y)
         cv = _resolved_cv(self.cv, target_type, self.random_state)
-        named = self._named_candidates(target_type)
-        if cv == "final":
-            named = _with_draws(named, self.n_init, self.random_state)
-        elif self.n_init > 1:
+        named = self._judged_candidates(target_type, cv)
+        if cv != "final" and self.n_init > 1:
             warnings.warn(
                 f"n_init={self.n_init} is unused with cross-validation "
                 f"(cv={self.cv!r} for this target): the folds judge each "
